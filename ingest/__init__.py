@@ -1,0 +1,1 @@
+"""Turn files into structured, chunked, embedded documents in the corpus index."""

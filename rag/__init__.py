@@ -1,0 +1,1 @@
+"""Retrieve evidence from the corpus index and answer with citations."""

@@ -1,0 +1,136 @@
+"""The corpus index: Chroma vectors (via llama-index), the docstore, and the per-document table."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from llama_index.core.schema import TextNode
+from llama_index.core.storage.docstore import SimpleDocumentStore
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.embeddings import get_embedding
+from sendqa.errors import SendQAError
+from sendqa.settings import Settings
+from sendqa.types import DocumentRecord
+
+_FIELDS = list(DocumentRecord.model_fields)
+
+
+def chroma_client(settings: Settings):
+    """An embedded PersistentClient in SENDQA_HOME, or an HttpClient when chroma_url is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
+                                         ssl=url.scheme == "https", settings=chroma_settings)
+            client.heartbeat()
+        except Exception as exc:
+            raise SendQAError(f"cannot reach the Chroma server at {settings.chroma_url} ({exc}): start it with "
+                              f"`chroma run --path DIR --port {url.port or 8000}` or unset SENDQA_CHROMA_URL") from None
+        return client
+    path = settings.home_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class CorpusIndex:
+    """Everything ingest writes and retrieval reads, for one embedding model."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.dir: Path = settings.index_dir()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.embed_model = get_embedding(settings.retrieval.embedding)
+        self.collection = chroma_client(settings).get_or_create_collection(
+            f"sendqa-{settings.retrieval.embedding}", metadata={"hnsw:space": "cosine"}
+        )
+        self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        self._docstore_path = self.dir / "docstore.json"
+        self.docstore = (
+            SimpleDocumentStore.from_persist_path(str(self._docstore_path))
+            if self._docstore_path.exists()
+            else SimpleDocumentStore()
+        )
+        self._db_path = self.dir / "documents.sqlite"
+        with closing(self._db()) as db, db:
+            db.execute(f"CREATE TABLE IF NOT EXISTS documents ({', '.join(_FIELDS)}, PRIMARY KEY (doc_id))")
+        self._nodes_cache: list[TextNode] | None = None
+
+    # --- the document table ---------------------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self._db_path)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def documents(self, where: str = "", params: tuple = ()) -> list[DocumentRecord]:
+        """Rows of the document table, optionally filtered by an SQL condition."""
+        with closing(self._db()) as db:
+            rows = db.execute(f"SELECT * FROM documents {('WHERE ' + where) if where else ''} ORDER BY doc_id", params)
+            return [DocumentRecord(**dict(row)) for row in rows]
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        found = self.documents("doc_id = ?", (doc_id,))
+        return found[0] if found else None
+
+    def save_record(self, record: DocumentRecord) -> None:
+        values = record.model_dump()
+        with closing(self._db()) as db, db:
+            db.execute(
+                f"INSERT OR REPLACE INTO documents ({', '.join(_FIELDS)}) VALUES ({', '.join('?' for _ in _FIELDS)})",
+                [values[f] for f in _FIELDS],
+            )
+
+    def document_text(self, doc_id: str) -> str | None:
+        """The canonical text every citation quote must be an exact substring of."""
+        doc = self.docstore.get_document(doc_id, raise_error=False)
+        return doc.text if doc is not None else None
+
+    # --- writes ------------------------------------------------------------------------------
+    def persist(self) -> None:
+        self.docstore.persist(str(self._docstore_path))
+        (self.dir / "index.json").write_text(
+            json.dumps({"embedding": self.settings.retrieval.embedding, "settings_fingerprint": self.settings.fingerprint()})
+        )
+        self._nodes_cache = None
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove a document everywhere: vectors, docstore and table. False if it was not there."""
+        existed = self.document(doc_id) is not None
+        self.vector_store.delete(doc_id)
+        self.docstore.delete_ref_doc(doc_id, raise_error=False)
+        if self.docstore.document_exists(doc_id):
+            self.docstore.delete_document(doc_id, raise_error=False)
+        self.docstore.delete_document_hash(doc_id) if hasattr(self.docstore, "delete_document_hash") else None
+        with closing(self._db()) as db, db:
+            db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        self.persist()
+        return existed
+
+    # --- reads -------------------------------------------------------------------------------
+    def count_chunks(self) -> int:
+        return self.collection.count()
+
+    def is_empty(self) -> bool:
+        return not self.documents() or self.count_chunks() == 0
+
+    def all_nodes(self) -> list[TextNode]:
+        """Every chunk as a TextNode (for BM25), read back from Chroma."""
+        if self._nodes_cache is None:
+            got = self.collection.get(include=["documents", "metadatas"])
+            nodes = []
+            for node_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                meta = {k: v for k, v in (meta or {}).items() if not k.startswith("_") and k not in ("document_id", "doc_id_ref", "ref_doc_id")}
+                nodes.append(TextNode(id_=node_id, text=text or "", metadata=meta,
+                                      excluded_embed_metadata_keys=[k for k in meta if k not in ("area", "title", "section")]))
+            nodes.sort(key=lambda n: (n.metadata.get("doc_id", ""), n.metadata.get("chunk_index", 0)))
+            self._nodes_cache = nodes
+        return self._nodes_cache

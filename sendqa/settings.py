@@ -1,0 +1,85 @@
+"""One settings tree for every part of sendqa, loaded once and passed down (env prefix SENDQA_)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IngestSettings(_Group):
+    chunk_chars: int = Field(1400, description="Upper bound on a chunk's length in characters.")
+    max_file_mb: float = Field(60.0, description="Files larger than this are skipped as suspicious.")
+
+
+class RetrievalSettings(_Group):
+    embedding: str = Field("e5-small", description="Embedding backend id (see rag.embeddings.EMBEDDINGS).")
+    dense_top_k: int = Field(24, description="Candidates taken from the dense (Chroma) retriever.")
+    bm25_top_k: int = Field(24, description="Candidates taken from the BM25 retriever.")
+    top_k: int = Field(10, description="Chunks kept after reciprocal rank fusion.")
+    area_mode: Literal["filter", "boost"] = Field(
+        "filter", description="What to do with an area named in the question: restrict to it, or only boost it."
+    )
+
+
+class AnswerSettings(_Group):
+    backend: str = Field("extractive", description="Answer backend id (see rag.backends).")
+    max_sentences: int = Field(6, description="Most sentences an extractive answer may contain.")
+    min_sentence_score: float = Field(
+        0.30, description="A sentence scoring below this (0-1 relevance) is never used as evidence."
+    )
+    max_question_chars: int = Field(1000, description="Longer questions are refused with a clear message.")
+
+
+class UISettings(_Group):
+    host: str = Field("127.0.0.1", description="Address the Gradio app listens on.")
+    port: int = Field(7860, description="Port the Gradio app listens on.")
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Environment: SENDQA_HOME, SENDQA_RETRIEVAL__EMBEDDING, ..."""
+
+    model_config = SettingsConfigDict(env_prefix="SENDQA_", env_nested_delimiter="__", extra="forbid")
+
+    home: Path = Field(Path("~/.sendqa"), description="Data directory: Chroma index, document table, feedback.")
+    chroma_url: str | None = Field(
+        None, description="http://host:port of a Chroma server; empty means an embedded PersistentClient in home."
+    )
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Bundled corpus indexed on first run.")
+    auto_ingest_corpus: bool = Field(True, description="Index corpus_dir automatically when the index is empty.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
+    @property
+    def home_dir(self) -> Path:
+        return self.home.expanduser()
+
+    def index_dir(self) -> Path:
+        """Per-embedding index folder: vectors of different models never share a collection."""
+        return self.home_dir / "indexes" / self.retrieval.embedding
+
+    def fingerprint(self) -> str:
+        """Hash of everything that changes answers; stamped on eval reports and the index."""
+        relevant = self.model_dump(mode="json", include={"ingest", "retrieval", "answer"})
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def load_settings(value: Settings | dict[str, Any] | None = None, **overrides: Any) -> Settings:
+    """Normalise a Settings, a dict or nothing (environment) into one Settings object."""
+    if isinstance(value, Settings):
+        return value.model_copy(update=overrides) if overrides else value
+    data = dict(value or {})
+    data.update(overrides)
+    return Settings(**data)
