@@ -79,13 +79,6 @@ def _text_blocks(text: str, markdown: bool) -> list[Block]:
             continue
         item = bullet_text(line)
         if item is not None:
-            # A bullet whose text starts in lower case continues the previous item (hard-wrapped source).
-            if item and item[:1].islower() and (current or blocks):
-                if current:
-                    current.append(item)
-                else:
-                    blocks[-1].text = join_lines([blocks[-1].text, item])
-                continue
             flush()
             kind = "bullet"
             if item:
@@ -151,6 +144,8 @@ def _pdf_blocks(path: Path, data: bytes) -> list[Block]:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # pymupdf raises several types for damaged files
         raise SendQAError(f"{path.name}: not a readable PDF ({exc.__class__.__name__})") from None
+    if doc.page_count == 0:
+        raise SendQAError(f"{path.name}: not a readable PDF (no pages could be read)")
     if doc.needs_pass:
         raise SendQAError(f"{path.name}: the PDF is password-protected")
     try:

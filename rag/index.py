@@ -9,6 +9,7 @@ from pathlib import Path
 
 from llama_index.core.schema import TextNode
 from llama_index.core.storage.docstore import SimpleDocumentStore
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.embeddings import get_embedding
@@ -126,11 +127,8 @@ class CorpusIndex:
         """Every chunk as a TextNode (for BM25), read back from Chroma."""
         if self._nodes_cache is None:
             got = self.collection.get(include=["documents", "metadatas"])
-            nodes = []
-            for node_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-                meta = {k: v for k, v in (meta or {}).items() if not k.startswith("_") and k not in ("document_id", "doc_id_ref", "ref_doc_id")}
-                nodes.append(TextNode(id_=node_id, text=text or "", metadata=meta,
-                                      excluded_embed_metadata_keys=[k for k in meta if k not in ("area", "title", "section")]))
+            # Rebuilt exactly as ChromaVectorStore rebuilds them, so fusion sees one node per chunk.
+            nodes = [metadata_dict_to_node(meta, text=text) for text, meta in zip(got["documents"], got["metadatas"])]
             nodes.sort(key=lambda n: (n.metadata.get("doc_id", ""), n.metadata.get("chunk_index", 0)))
             self._nodes_cache = nodes
         return self._nodes_cache

@@ -1,0 +1,97 @@
+"""Build the evidence context for a question: retrieved chunks, section lookups, scored sentences."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from rag.draft import Context
+from rag.index import CorpusIndex
+from rag.retrieve import to_evidence
+from rag.sentences import Sentence, split_sentences
+from sendqa.types import Evidence
+
+IMPROVE_SECTIONS = {"areas for priority action": 0.35, "areas for improvement": 0.3,
+                    "what does the area partnership need to do better?": 0.12, "areas of significant weakness": 0.3}
+STRENGTH_SECTIONS = {"what is the area partnership doing that is effective?": 0.3}
+_STOP = set("""a an the and or of in on at to for from by with about is are was were be been being do does did done has have had
+what which who whom whose when where why how that this these those it its their there here than then so such any all
+some many much more most can could should would will shall may might must i me my we our you your they them he she his her
+tell give get show say said please area areas local send sen children child young people person inspection inspections report
+reports ofsted cqc partnership partnerships council latest recent current now still any year years""".split())
+
+
+def _terms(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9%£]+", text.lower().replace("’", "'"))
+    return {_stem(w) for w in words if w not in _STOP and len(w) > 1}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ments", "ment", "nesses", "ness", "ings", "ing", "ies", "es", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def build_context(question: str, intent: str, needs_number: bool, areas: list[str], evidence: list[Evidence],
+                  index: CorpusIndex, area_terms: set[str]) -> Context:
+    """Sentences from the evidence (plus the named areas' key sections), each scored for relevance."""
+    context = Context(question=question, intent=intent, needs_number=needs_number, areas=areas)
+    chunks = {ev.chunk_id: ev for ev in evidence}
+    if areas and intent in ("outcome", "improve", "strengths", "briefing"):
+        wanted = _sections_for(intent)
+        for node in index.all_nodes():
+            meta = node.metadata
+            if meta.get("area") in areas and (meta.get("section", "").lower() in wanted):
+                from llama_index.core.schema import NodeWithScore
+
+                chunks.setdefault(node.node_id, to_evidence(NodeWithScore(node=node, score=0.0)))
+    rank = {cid: i for i, cid in enumerate(ev.chunk_id for ev in evidence)}
+    sentences: list[Sentence] = [s for ev in chunks.values() for s in split_sentences(ev)]
+    if not sentences:
+        return context
+    embed = index.embed_model
+    q_vec = np.asarray(embed.encode([question], True)[0])
+    s_vecs = embed.encode([s.text for s in sentences], False)
+    semantic = s_vecs @ q_vec
+    floor = _SEMANTIC_FLOOR.get(index.settings.retrieval.embedding, 0.0)
+    q_terms = _terms(question) - area_terms
+    for i, (sentence, sem) in enumerate(zip(sentences, semantic)):
+        sid = f"s{i}"
+        ev = sentence.evidence
+        section = (ev.section or "").lower()
+        lexical = len(q_terms & _terms(sentence.text)) / len(q_terms) if q_terms else 0.0
+        sem_scaled = max(0.0, (float(sem) - floor) / (1.0 - floor))
+        score = 0.55 * sem_scaled + 0.45 * lexical
+        if intent in ("improve", "briefing"):
+            score += IMPROVE_SECTIONS.get(section, 0.0)
+        if intent in ("strengths", "briefing"):
+            score += STRENGTH_SECTIONS.get(section, 0.0)
+        if ev.chunk_id in rank:
+            score += 0.08 / (1 + rank[ev.chunk_id])
+        if needs_number and re.search(r"\d", sentence.text):
+            score += 0.1
+        context.sentences[sid] = sentence
+        context.scores[sid] = round(min(score, 1.5), 4)
+        if intent in ("outcome", "briefing") and section == "inspection outcome" and _OUTCOME.search(sentence.text) \
+                and (not areas or ev.area in areas) and not any(context.sentences[p].evidence.doc_id == ev.doc_id for p in context.pinned):
+            context.pinned.append(sid)
+    return context
+
+
+_OUTCOME = re.compile(r"widespread and/or systemic failings|inconsistent experiences and outcomes|positive experiences and outcomes", re.I)
+
+
+def _sections_for(intent: str) -> set[str]:
+    if intent == "improve":
+        return set(IMPROVE_SECTIONS)
+    if intent == "strengths":
+        return set(STRENGTH_SECTIONS)
+    if intent == "briefing":
+        return set(IMPROVE_SECTIONS) | set(STRENGTH_SECTIONS) | {"inspection outcome"}
+    return {"inspection outcome"}
+
+
+# Cosine similarity below which an embedding model's scores mean "unrelated" (e5 scores sit high).
+_SEMANTIC_FLOOR = {"e5-small": 0.72, "minilm": 0.1, "use-multilingual": 0.1}

@@ -1,0 +1,34 @@
+"""What an answer backend produces before citations are resolved: sentences that cite evidence sentences by id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag.sentences import Sentence
+
+
+@dataclass
+class DraftSentence:
+    text: str
+    cites: list[str]  # ids of candidate sentences (see Context.sentences)
+
+
+@dataclass
+class Draft:
+    sentences: list[DraftSentence] = field(default_factory=list)
+    abstained: bool = False
+    reason: str | None = None
+    message: str | None = None  # shown instead of (or before) sentences when abstaining
+
+
+@dataclass
+class Context:
+    """Everything a backend may use to answer: the question, its reading, and numbered evidence sentences."""
+
+    question: str
+    intent: str
+    needs_number: bool
+    areas: list[str]
+    sentences: dict[str, Sentence] = field(default_factory=dict)  # id -> sentence
+    scores: dict[str, float] = field(default_factory=dict)  # id -> relevance 0..1
+    pinned: list[str] = field(default_factory=list)  # ids that must lead the answer (e.g. outcome sentences)

@@ -1,0 +1,68 @@
+"""What a question is asking for, and whether it should be answered at all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_INJECTION = re.compile(
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|instructions|source|sources|report|reports|document|documents|context|rules|evidence|above|previous)\b"
+    r"|\byou are now\b|\bpretend (to be|you)\b|\bact as\b|^\s*(system|assistant)\s*:|\bjailbreak\b|\bdeveloper mode\b"
+    r"|\b(just|simply) (say|tell me|answer|reply|write)\b.{0,60}\b(rated|outstanding|inadequate|passed|failed|good)\b"
+    r"|\bsay (that|it)\b.{0,80}\b(rated|outstanding|inadequate|passed|failed)\b",
+    re.I | re.S,
+)
+# Ofsted grades that area SEND inspections (2023 framework) never give, and other false premises.
+_FALSE_GRADE = re.compile(
+    r"\b(inadequate|outstanding|requires improvement|special measures|(?:rated|graded|judged) (?:as )?(?:good|poor|excellent)"
+    r"|(?:closed|shut) (?:down )?(?:its|their|the)? ?send)\b",
+    re.I,
+)
+_DOMAIN = re.compile(
+    r"\b(send|sen|senco|special educational|special needs|disab\w*|ehc\w*|education,? health|plans?|inspect\w*|ofsted|cqc|"
+    r"autis\w*|adhd|neuro\w*|school\w*|child\w*|young people|pupils?|council\w*|nhs|icb|partnership|wait\w*|assess\w*|"
+    r"therap\w*|camhs|mental health|outcomes?|reports?|weakness\w*|improv\w*|priority|provision|exclu\w*|absen\w*|parents?|"
+    r"carers?|families|family|transition\w*|health|local offer|tribunal|speech|language|educational psycholog\w*|"
+    r"alternative provision|statement|strategy|leaders?|services?|support\w*|briefing|findings|revisit|progress|"
+    r"diagnos\w*|timel\w*|co-?production|annual reviews?|preparation for adulthood|social care|waiting)\b",
+    re.I,
+)
+
+INTENTS = ("outcome", "improve", "strengths", "briefing", "general")
+_INTENT_PATTERNS = (
+    ("briefing", re.compile(r"\b(brief\w*|summar\w*|overview|key points|tell me about|what happened)\b", re.I)),
+    ("outcome", re.compile(r"\b(outcome|result|rated|rating|verdict|judge?ment|grade|how did .{1,40} do|better|worse|"
+                           r"pass|fail\w*|overall|conclu\w*|systemic|inconsistent|positive)\b", re.I)),
+    ("improve", re.compile(r"\b(improve\w*|weakness\w*|do better|priority actions?|fix|sort out|recommend\w*|need to|"
+                           r"needs to|must|should|concerns?|problems?|wrong|shortcomings|remain\w*)\b", re.I)),
+    ("strengths", re.compile(r"\b(strengths?|working well|doing well|effective|good practice|praised?|positives?|well)\b", re.I)),
+)
+_NEEDS_NUMBER = re.compile(r"\b(how many|how much|what (?:number|percentage|proportion|share)|how long|what per ?cent|"
+                           r"budget|cost|spend|spent|£)\b", re.I)
+
+
+@dataclass
+class QuestionCheck:
+    refuse: str | None = None  # a reason to refuse outright
+    false_premise: bool = False
+    intent: str = "general"
+    needs_number: bool = False
+
+
+def check_question(question: str, names_area: bool) -> QuestionCheck:
+    """Classify a question; `refuse` is set for injections and off-topic questions."""
+    check = QuestionCheck(intent=_intent(question), needs_number=bool(_NEEDS_NUMBER.search(question)))
+    if _INJECTION.search(question):
+        check.refuse = "injection"
+    elif _FALSE_GRADE.search(question):
+        check.false_premise = True
+    elif not names_area and not _DOMAIN.search(question):
+        check.refuse = "off-topic"
+    return check
+
+
+def _intent(question: str) -> str:
+    for name, pattern in _INTENT_PATTERNS:
+        if pattern.search(question):
+            return name
+    return "general"

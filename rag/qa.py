@@ -1,0 +1,109 @@
+"""Question -> cited Answer: guard, area recognition, hybrid retrieval, backend, citation resolution."""
+
+from __future__ import annotations
+
+import time
+
+from rag.areas import area_key, find_areas
+from rag.backends import Backend, get_backend
+from rag.citations import resolve
+from rag.context import build_context
+from rag.draft import Context, Draft, DraftSentence
+from rag.index import CorpusIndex
+from rag.intent import check_question
+from rag.retrieve import Filters, HybridRetriever
+from sendqa.settings import Settings
+from sendqa.types import Answer
+
+MESSAGES = {
+    "no-evidence": "The reports I have don't say. Try naming the local area, or ask about something inspections cover.",
+    "no-figure": "The reports I have don't give that figure.",
+    "injection": "I answer only from the inspection reports and statements I hold, and I can't follow instructions to ignore or change them. Ask me a question about a local area's SEND inspection instead.",
+    "off-topic": "That isn't covered by the SEND inspection reports and statements I hold. Ask about a local area's SEND services, for example “What does Bury need to improve?”",
+    "too-long": "Your question is too long ({n} characters; the limit is {limit}). Please shorten it to the question itself.",
+    "empty": "Please type a question.",
+    "false-premise": "Area SEND inspections do not give grades such as “inadequate”, “requires improvement”, “good” or “outstanding”, and do not close services. Since 2023 each inspection ends in one of three outcomes: positive experiences and outcomes, inconsistent experiences and outcomes, or widespread and/or systemic failings.",
+}
+
+
+class QA:
+    """Loaded once (index, retriever, backend) and asked many questions."""
+
+    def __init__(self, settings: Settings, index: CorpusIndex | None = None, backend: Backend | None = None):
+        self.settings = settings
+        self.index = index or CorpusIndex(settings)
+        self.retriever = HybridRetriever(self.index)
+        self.backend = backend or get_backend(settings.answer.backend)
+        self._areas = sorted({d.area for d in self.index.documents() if d.area})
+
+    def ask(self, question: str, area: str | None = None, filters: Filters | None = None) -> Answer:
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        question = (question or "").strip()
+        limit = self.settings.answer.max_question_chars
+        if not question:
+            return self._refusal(question, "empty", started, timings)
+        if len(question) > limit:
+            return self._refusal(question[:limit], "too-long", started, timings, n=len(question), limit=limit)
+        named = find_areas(question if not area else f"{question} {area}", self._areas)
+        check = check_question(question, names_area=bool(named.in_corpus or named.unknown))
+        if check.refuse:
+            return self._refusal(question, check.refuse, started, timings)
+        if named.unknown and not named.in_corpus:
+            return self._refusal(question, "unknown-area", started, timings, unknown=named.unknown)
+        areas = named.in_corpus
+        intent = "outcome" if check.false_premise else check.intent
+
+        t = time.perf_counter()
+        base = filters or Filters()
+        evidence = []
+        for group in ([(a,) for a in areas] if len(areas) > 1 else [tuple(areas)]):
+            scoped = Filters(areas=group, kinds=base.kinds, speakers=base.speakers, date_from=base.date_from, date_to=base.date_to)
+            hits = self.retriever.retrieve(question, scoped if self.settings.retrieval.area_mode == "filter" else base)
+            if not hits and group:
+                hits = self.retriever.retrieve(question, base)  # the area filter found nothing: widen
+            evidence += hits
+        timings["retrieve"] = _ms(t)
+
+        t = time.perf_counter()
+        area_terms = {w for a in areas for w in area_key(a).split()}
+        context = build_context(question, intent, check.needs_number, areas, evidence, self.index, area_terms)
+        timings["context"] = _ms(t)
+
+        t = time.perf_counter()
+        if check.false_premise:
+            draft = Draft(sentences=[DraftSentence(context.sentences[s].text, [s]) for s in context.pinned],
+                          abstained=True, reason="false-premise")
+        else:
+            draft = self.backend.answer(context, self.settings)
+        timings["answer"] = _ms(t)
+        return self._finish(question, draft, context, evidence, started, timings)
+
+    def _finish(self, question, draft: Draft, context: Context, evidence, started, timings) -> Answer:
+        text, citations = resolve(draft, context, self.index.document_text)
+        abstained = draft.abstained or not citations
+        reason = draft.reason or (None if citations else "no-evidence")
+        if abstained:
+            message = draft.message or MESSAGES.get(reason or "no-evidence", MESSAGES["no-evidence"])
+            if reason == "false-premise" and text:
+                message += " What the report says:"
+            text = message + ("\n" + text if text else "")
+        timings["total"] = _ms(started)
+        return Answer(question=question, answer=text, abstained=abstained, citations=citations,
+                      backend=self.backend.backend_id, timings_ms=timings,
+                      retrieved_doc_ids=list(dict.fromkeys(ev.doc_id for ev in evidence)), reason=reason)
+
+    def _refusal(self, question: str, reason: str, started: float, timings: dict, **fmt) -> Answer:
+        if reason == "unknown-area":
+            names = ", ".join(fmt["unknown"])
+            message = (f"The reports I have don't cover {names}. I hold reports and statements for {len(self._areas)} "
+                       f"areas: {', '.join(self._areas)}. You can add a report with `sendqa ingest FILE`.")
+        else:
+            message = MESSAGES[reason].format(**fmt)
+        timings["total"] = _ms(started)
+        return Answer(question=question, answer=message, abstained=True, citations=[], backend=self.backend.backend_id,
+                      timings_ms=timings, reason=reason)
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

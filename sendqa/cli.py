@@ -1,0 +1,159 @@
+"""The `sendqa` command line: ingest, remove, docs, ask, serve, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sendqa.errors import SendQAError, reraise_for_developers
+from sendqa.settings import load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Cited answers from UK area SEND inspection reports. Data lives in $SENDQA_HOME (default ~/.sendqa).")
+
+
+def _fail(exc: Exception) -> None:
+    if reraise_for_developers():
+        raise exc
+    typer.echo(f"Error: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+def _date_int(value: Optional[str]) -> int:
+    if not value:
+        return 0
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) not in (4, 6, 8):
+        raise SendQAError(f"date '{value}' not understood: use YYYY, YYYY-MM or YYYY-MM-DD")
+    return int((digits + "0101")[:8])
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders (.pdf, .txt, .md, .html)."),
+           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
+    """Add documents to the index. Unchanged files are skipped; changed files replace their old version."""
+    from ingest.pipeline import ingest_paths
+    from rag.index import CorpusIndex
+
+    try:
+        index = CorpusIndex(load_settings())
+        report = ingest_paths(paths, index, progress=not quiet)
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    for name, why in report.skipped:
+        typer.echo(f"skipped {name}: {why}", err=True)
+    typer.echo(report.summary())
+    if report.skipped:
+        raise typer.Exit(1)
+
+
+@app.command()
+def remove(doc_ids: list[str] = typer.Argument(..., help="Document ids (see `sendqa docs`).")) -> None:
+    """Remove documents from the index."""
+    from rag.index import CorpusIndex
+
+    try:
+        index = CorpusIndex(load_settings())
+        missing = [d for d in doc_ids if not index.delete(d)]
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    for doc_id in doc_ids:
+        typer.echo(f"{'not found' if doc_id in missing else 'removed'}: {doc_id}")
+    if missing:
+        raise typer.Exit(1)
+
+
+@app.command()
+def docs(area: Optional[str] = typer.Option(None, help="Only this local area."),
+         outcome: Optional[str] = typer.Option(None, help="positive | inconsistent | widespread (2023-framework outcome)."),
+         kind: Optional[str] = typer.Option(None, help="inspection report | revisit letter | council or NHS statement | news article"),
+         as_json: bool = typer.Option(False, "--json", help="Print JSON lines.")) -> None:
+    """List indexed documents and the facts extracted from them."""
+    from rag.index import CorpusIndex
+
+    try:
+        index = CorpusIndex(load_settings())
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    where, params = [], []
+    if area:
+        where.append("lower(area) = lower(?)")
+        params.append(area)
+    if outcome:
+        where.append("outcome LIKE ?")
+        params.append(f"%{outcome}%")
+    if kind:
+        where.append("kind = ?")
+        params.append(kind)
+    records = index.documents(" AND ".join(where), tuple(params))
+    for record in records:
+        if as_json:
+            typer.echo(json.dumps(record.model_dump(exclude={"sha256"})))
+        else:
+            typer.echo(f"{record.doc_id}\t{record.area or '-'}\t{record.kind}\t{record.date or '-'}\t{record.outcome or '-'}")
+    if not as_json:
+        typer.echo(f"{len(records)} documents", err=True)
+
+
+@app.command()
+def ask(question: str = typer.Argument(..., help="Your question, in plain English."),
+        area: Optional[str] = typer.Option(None, help="Restrict to this local area."),
+        kind: Optional[str] = typer.Option(None, help="Restrict to one kind of document."),
+        speaker: Optional[str] = typer.Option(None, help="Restrict to one speaker (Ofsted/CQC, council, press...)."),
+        since: Optional[str] = typer.Option(None, help="Published on or after (YYYY[-MM[-DD]])."),
+        until: Optional[str] = typer.Option(None, help="Published on or before (YYYY[-MM[-DD]])."),
+        backend: Optional[str] = typer.Option(None, help="Answer backend (default: extractive)."),
+        as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object.")) -> None:
+    """Answer a question with citations to the report passages it came from."""
+    from rag.retrieve import Filters
+    from sendqa.app import open_qa
+
+    try:
+        settings = load_settings()
+        if backend:
+            settings = load_settings(settings.model_dump() | {"answer": settings.answer.model_dump() | {"backend": backend}})
+        filters = Filters(kinds=(kind,) if kind else (), speakers=(speaker,) if speaker else (),
+                          date_from=_date_int(since), date_to=_date_int(until))
+        answer = open_qa(settings).ask(question, area=area, filters=filters)
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(answer.contract(), ensure_ascii=False) + "\n")
+        return
+    typer.echo(answer.answer)
+    if answer.citations:
+        typer.echo("")
+    for c in answer.citations:
+        where = ", ".join(x for x in (f"p. {c.page}" if c.page else "", c.section or "") if x)
+        typer.echo(f"[{c.n}] {c.title} ({c.source}{'; ' + where if where else ''})")
+
+
+@app.command()
+def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.Option(None)) -> None:
+    """Start the Gradio chat app."""
+    from sendqa.app import open_qa
+    from ui.app import launch
+
+    try:
+        settings = load_settings()
+        qa = open_qa(settings)
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    launch(qa, host=host or settings.ui.host, port=port or settings.ui.port)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Shared fixtures: SENDQA_HOME always points at a temporary folder; a real index is built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+REPORTS = SHARED / "reports"
+CORPUS = ROOT / "corpus"
+
+needs_shared = pytest.mark.skipif(not any(REPORTS.glob("*.pdf")) if REPORTS.is_dir() else True,
+                                  reason="../shared/reports is absent: the 40 inspection report PDFs are needed")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """No test ever touches ~/.sendqa; tests that want a built index switch SENDQA_HOME themselves."""
+    for key in [k for k in os.environ if k.startswith("SENDQA_")]:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("SENDQA_HOME", str(tmp_path / "home"))
+    yield
+
+
+@pytest.fixture(scope="session")
+def full_home(tmp_path_factory) -> Path:
+    """A real index of corpus/ plus ../shared/reports, built once for the session."""
+    if not REPORTS.is_dir() or not any(REPORTS.glob("*.pdf")):
+        pytest.skip("../shared/reports is absent: the 40 inspection report PDFs are needed")
+    from ingest.pipeline import ingest_paths
+    from rag.index import CorpusIndex
+    from sendqa.settings import load_settings
+
+    home = tmp_path_factory.mktemp("full-home")
+    index = CorpusIndex(load_settings({"home": home}))
+    report = ingest_paths([CORPUS, REPORTS], index, progress=False)
+    assert not report.skipped, report.skipped
+    assert len(report.added) == 45
+    return home
+
+
+@pytest.fixture(scope="session")
+def full_qa(full_home):
+    from rag.qa import QA
+    from sendqa.settings import load_settings
+
+    return QA(load_settings({"home": full_home}))
+
+
+@pytest.fixture
+def use_full_home(full_home, monkeypatch) -> Path:
+    monkeypatch.setenv("SENDQA_HOME", str(full_home))
+    return full_home
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the bundled corpus (with its manifest)."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest)
+    return dest
