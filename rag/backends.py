@@ -27,16 +27,24 @@ class ExtractiveBackend:
 
     def answer(self, context: Context, settings: Settings) -> Draft:
         threshold = settings.answer.min_sentence_score
-        limit = settings.answer.max_sentences + (2 if context.intent in ("improve", "briefing") else 0)
+        limit = settings.answer.max_sentences
         ranked = sorted(context.scores, key=lambda sid: context.scores[sid], reverse=True)
         ranked = [sid for sid in ranked if context.scores[sid] >= threshold]
         chosen: list[str] = list(context.pinned)
+        if context.intent == "improve" and len(context.areas) == 1:
+            chosen += [sid for sid in self._report_actions(context) if sid not in chosen]
+            limit = max(limit, len(chosen))
+        if context.needs_number:
+            figures = [sid for sid in ranked if _NUMBERISH.search(context.sentences[sid].text)]
+            if not figures and not chosen:
+                return Draft(abstained=True, reason="no-figure")
+            chosen += [sid for sid in figures[:2] if sid not in chosen]
         groups = context.areas if len(context.areas) > 1 else [None]
         per_group = max(2, (limit - len(chosen)) // len(groups))
         for area in groups:
             taken = 0
             for sid in ranked:
-                if taken >= per_group or len(chosen) >= limit:
+                if taken >= per_group or len(chosen) >= limit + (len(context.pinned) if context.intent == "briefing" else 0):
                     break
                 sentence = context.sentences[sid]
                 if area is not None and sentence.evidence.area != area:
@@ -48,9 +56,17 @@ class ExtractiveBackend:
         chosen = self._expand_lists(context, chosen, limit + 4)
         if not chosen:
             return Draft(abstained=True, reason="no-evidence")
-        if context.needs_number and not any(_NUMBERISH.search(context.sentences[c].text) for c in chosen[:3]):
-            return Draft(abstained=True, reason="no-figure")
         return Draft(sentences=[DraftSentence(context.sentences[sid].text, [sid]) for sid in self._order(context, chosen)])
+
+    @staticmethod
+    def _report_actions(context: Context, cap: int = 16) -> list[str]:
+        """The items a report lists under its priority-action and improvement sections, in report order."""
+        items = [sid for sid, s in context.sentences.items()
+                 if s.evidence.kind == "inspection report" and s.evidence.area in context.areas
+                 and (s.evidence.section or "").lower() in ACTION_SECTIONS and _starts_item(s)]
+        items.sort(key=lambda sid: (ACTION_SECTIONS[(context.sentences[sid].evidence.section or "").lower()],
+                                    context.sentences[sid].start))
+        return items[:cap]
 
     @staticmethod
     def _expand_lists(context: Context, chosen: list[str], limit: int) -> list[str]:
@@ -94,6 +110,17 @@ class ExtractiveBackend:
             ordered += [r for r in rest if context.sentences[r].evidence.doc_id == doc and r not in ordered]
         ordered += [r for r in rest if r not in ordered]
         return ordered
+
+
+ACTION_SECTIONS = {"areas for priority action": 0, "areas for improvement": 1, "areas of significant weakness": 2}
+
+
+def _starts_item(sentence) -> bool:
+    """First sentence of a paragraph, or a bullet item."""
+    ev = sentence.evidence
+    offset = sentence.start - ev.start
+    before = ev.text[:offset].rstrip(" •")
+    return offset == 0 or before.endswith("\n") or before == ""
 
 
 def _is_bullet(sentence) -> bool:

@@ -35,15 +35,16 @@ def _stem(word: str) -> str:
 
 
 def build_context(question: str, intent: str, needs_number: bool, areas: list[str], evidence: list[Evidence],
-                  index: CorpusIndex, area_terms: set[str]) -> Context:
+                  index: CorpusIndex, area_terms: set[str], asks_dates: bool = False) -> Context:
     """Sentences from the evidence (plus the named areas' key sections), each scored for relevance."""
-    context = Context(question=question, intent=intent, needs_number=needs_number, areas=areas)
+    context = Context(question=question, intent=intent, needs_number=needs_number, areas=areas, asks_dates=asks_dates)
     chunks = {ev.chunk_id: ev for ev in evidence}
     if areas and intent in ("outcome", "improve", "strengths", "briefing"):
         wanted = _sections_for(intent)
         for node in index.all_nodes():
             meta = node.metadata
-            if meta.get("area") in areas and (meta.get("section", "").lower() in wanted):
+            if meta.get("area") in areas and (meta.get("section", "").lower() in wanted
+                                              or (asks_dates and meta.get("chunk_index") == 0)):
                 from llama_index.core.schema import NodeWithScore
 
                 chunks.setdefault(node.node_id, to_evidence(NodeWithScore(node=node, score=0.0)))
@@ -74,12 +75,28 @@ def build_context(question: str, intent: str, needs_number: bool, areas: list[st
             score += 0.1
         context.sentences[sid] = sentence
         context.scores[sid] = round(min(score, 1.5), 4)
-        if intent in ("outcome", "briefing") and section == "inspection outcome" and _OUTCOME.search(sentence.text) \
-                and (not areas or ev.area in areas) and not any(context.sentences[p].evidence.doc_id == ev.doc_id for p in context.pinned):
+        if _pin(context, sentence, intent, asks_dates, areas):
             context.pinned.append(sid)
     return context
 
 
+def _pin(context: Context, sentence: Sentence, intent: str, asks_dates: bool, areas: list[str]) -> bool:
+    """Outcome questions lead with the report's outcome statement (and its dates when asked)."""
+    ev = sentence.evidence
+    if intent not in ("outcome", "briefing") or ev.kind != "inspection report" or (areas and ev.area not in areas):
+        return False
+    section = (ev.section or "").lower()
+    if section == "inspection outcome":
+        pinned_here = [p for p in context.pinned if context.sentences[p].evidence.doc_id == ev.doc_id
+                       and (context.sentences[p].evidence.section or "").lower() == "inspection outcome"]
+        if _OUTCOME.search(sentence.text):
+            return True
+        # The sentence after the outcome says when the next (monitoring) inspection comes.
+        return intent == "outcome" and bool(pinned_here) and len(pinned_here) < 2 and "inspection" in sentence.text
+    return asks_dates and intent == "outcome" and bool(_DATE_LINE.match(sentence.text))
+
+
+_DATE_LINE = re.compile(r"(Inspection dates?|Dates? of previous inspection):", re.I)
 _OUTCOME = re.compile(r"widespread and/or systemic failings|inconsistent experiences and outcomes|positive experiences and outcomes", re.I)
 
 

@@ -29,6 +29,7 @@ class Context:
     intent: str
     needs_number: bool
     areas: list[str]
+    asks_dates: bool = False
     sentences: dict[str, Sentence] = field(default_factory=dict)  # id -> sentence
     scores: dict[str, float] = field(default_factory=dict)  # id -> relevance 0..1
     pinned: list[str] = field(default_factory=list)  # ids that must lead the answer (e.g. outcome sentences)

@@ -31,12 +31,15 @@ _DOMAIN = re.compile(
 INTENTS = ("outcome", "improve", "strengths", "briefing", "general")
 _INTENT_PATTERNS = (
     ("briefing", re.compile(r"\b(brief\w*|summar\w*|overview|key points|tell me about|what happened)\b", re.I)),
-    ("outcome", re.compile(r"\b(outcome|result|rated|rating|verdict|judge?ment|grade|how did .{1,40} do|better|worse|"
-                           r"pass|fail\w*|overall|conclu\w*|systemic|inconsistent|positive)\b", re.I)),
+    ("outcome", re.compile(r"\b(outcomes? of|results?|rated|rating|verdict|judge?ment|grade|how did .{1,60} (do|go|get on)|"
+                           r"better|worse|pass|fail\w*|overall|conclu\w*|systemic|inconsistent|how good|good or bad|"
+                           r"(get|got|receive) a good|come out|how .{0,20}(inspection|report) (go|went)|went|when was .{1,60}inspected|"
+                           r"inspection (dates?|outcome)|previous inspection|next inspection|last inspected)\b", re.I)),
     ("improve", re.compile(r"\b(improve\w*|weakness\w*|do better|priority actions?|fix|sort out|recommend\w*|need to|"
                            r"needs to|must|should|concerns?|problems?|wrong|shortcomings|remain\w*)\b", re.I)),
     ("strengths", re.compile(r"\b(strengths?|working well|doing well|effective|good practice|praised?|positives?|well)\b", re.I)),
 )
+_DATES = re.compile(r"\b(when|what date|dates?|previous(ly)?|before that|last inspected|next inspect\w*|again)\b", re.I)
 _NEEDS_NUMBER = re.compile(r"\b(how many|how much|what (?:number|percentage|proportion|share)|how long|what per ?cent|"
                            r"budget|cost|spend|spent|£)\b", re.I)
 
@@ -47,11 +50,13 @@ class QuestionCheck:
     false_premise: bool = False
     intent: str = "general"
     needs_number: bool = False
+    asks_dates: bool = False
 
 
 def check_question(question: str, names_area: bool) -> QuestionCheck:
     """Classify a question; `refuse` is set for injections and off-topic questions."""
-    check = QuestionCheck(intent=_intent(question), needs_number=bool(_NEEDS_NUMBER.search(question)))
+    check = QuestionCheck(intent=_intent(question), needs_number=bool(_NEEDS_NUMBER.search(question)),
+                          asks_dates=bool(_DATES.search(question)))
     if _INJECTION.search(question):
         check.refuse = "injection"
     elif _FALSE_GRADE.search(question):

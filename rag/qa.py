@@ -67,7 +67,8 @@ class QA:
 
         t = time.perf_counter()
         area_terms = {w for a in areas for w in area_key(a).split()}
-        context = build_context(question, intent, check.needs_number, areas, evidence, self.index, area_terms)
+        context = build_context(question, intent, check.needs_number, areas, evidence, self.index, area_terms,
+                                asks_dates=check.asks_dates)
         timings["context"] = _ms(t)
 
         t = time.perf_counter()

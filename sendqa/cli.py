@@ -151,6 +151,28 @@ def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.
     launch(qa, host=host or settings.ui.host, port=port or settings.ui.port)
 
 
+@app.command("eval")
+def eval_command(subset: str = typer.Option("all", help="all | gate (the fast CI subset)."),
+                 baseline: bool = typer.Option(True, help="Also score the naive llama-index baseline."),
+                 out: Path = typer.Option(Path("evals/out"), help="Folder for eval.json, eval.md and eval.png."),
+                 gate: bool = typer.Option(False, help="Exit 1 when a gate threshold is missed.")) -> None:
+    """Score sendqa (and a naive baseline) on the eval set; writes JSON, Markdown and a chart."""
+    from evals.harness import gate_failures, run_eval
+    from evals.report import table
+
+    try:
+        summary, info = run_eval(load_settings(), subset=subset, baseline=baseline, out_dir=out)
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    typer.echo(table(summary))
+    typer.echo(f"\nreport: {info['report']}  ({info['meta']['items']} items; {info['meta']['items_missing_documents']} skipped for missing documents)")
+    failures = gate_failures(summary["sendqa"]["overall"])
+    if gate and failures:
+        typer.echo("gate FAILED: " + "; ".join(failures), err=True)
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

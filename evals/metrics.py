@@ -1,0 +1,168 @@
+"""Per-item scores for one answer, and their aggregation."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import asdict, dataclass
+
+from evals.dataset import EvalItem
+
+_TAG = re.compile(r"^\[[^\]]*\]\s*")
+_CITE = re.compile(r"\[(\d+)\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+_OUTCOMES = {
+    "positive": re.compile(r"positive experiences and outcomes", re.I),
+    "inconsistent": re.compile(r"inconsistent experiences and outcomes", re.I),
+    "widespread and/or systemic failings": re.compile(r"widespread and/or systemic failings", re.I),
+}
+_GRADES = re.compile(r"\b(inadequate|outstanding|requires improvement|special measures)\b", re.I)
+_NEGATION = re.compile(r"\b(not|no|never|don't|doesn't|do not|does not)\b", re.I)
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.split())
+
+
+@dataclass
+class ItemScore:
+    id: str
+    kind: str
+    backend: str
+    should_abstain: bool
+    abstained: bool
+    hit1: float | None
+    hit5: float | None
+    rr10: float | None
+    key_fact_recall: float | None
+    citation_validity: float | None
+    faithfulness: float | None
+    critical_error: bool
+    latency_ms: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def ranking(contract: dict, retrieved: list[str]) -> list[str]:
+    """Cited documents first (in citation order), then the rest of the retrieved ones."""
+    cited = [c["doc_id"] for c in contract["citations"]]
+    return list(dict.fromkeys(cited + list(retrieved)))
+
+
+def score_item(item: EvalItem, contract: dict, retrieved: list[str], doc_text, doc_outcome) -> ItemScore:
+    """doc_text(doc_id) -> canonical text or None; doc_outcome(doc_id) -> 2023-framework outcome or None."""
+    answer = contract["answer"]
+    citations = contract["citations"]
+    abstained = bool(contract["abstained"])
+    gold = {s.doc_id for s in item.gold_sources}
+    hit1 = hit5 = rr = recall = faith = None
+    if not item.should_abstain:
+        ranked = ranking(contract, retrieved)[:10]
+        first = next((i + 1 for i, d in enumerate(ranked) if d in gold), None)
+        hit1 = float(first == 1)
+        hit5 = float(bool(first) and first <= 5)
+        rr = 1.0 / first if first else 0.0
+        if item.key_facts:
+            norm = normalise(answer)
+            recall = sum(normalise(f) in norm for f in item.key_facts) / len(item.key_facts)
+    validity = None
+    if citations:
+        valid = 0
+        for c in citations:
+            text = doc_text(c["doc_id"])
+            valid += bool(text) and bool(c["quote"]) and c["quote"] in text
+        validity = valid / len(citations)
+    if not abstained and answer.strip():
+        faith = faithfulness(answer, citations)
+    return ItemScore(
+        id=item.id, kind=item.kind, backend=contract["backend"], should_abstain=item.should_abstain,
+        abstained=abstained, hit1=hit1, hit5=hit5, rr10=rr, key_fact_recall=recall, citation_validity=validity,
+        faithfulness=faith, critical_error=critical_error(answer, citations, doc_outcome, abstained),
+        latency_ms=float(contract.get("timings_ms", {}).get("total", 0.0)),
+    )
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """Answer lines split into sentences, attribution tags removed (they are checked against citation metadata)."""
+    out = []
+    for line in answer.splitlines():
+        line = _TAG.sub("", line.strip())
+        for part in re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])|(?<=\])\s+(?=[A-Z“\"])", line):
+            if part.strip():
+                out.append(part.strip())
+    return out
+
+
+def faithfulness(answer: str, citations: list[dict]) -> float:
+    """Share of answer sentences whose numbers, names and outcome phrases all appear in their cited quotes."""
+    quotes = {c["n"]: c["quote"] for c in citations}
+    sentences = answer_sentences(answer)
+    if not sentences:
+        return 0.0
+    supported = 0
+    for sentence in sentences:
+        cited = [quotes[int(n)] for n in _CITE.findall(sentence) if int(n) in quotes]
+        if not cited:
+            continue
+        evidence = normalise(" ".join(cited))
+        claim = _CITE.sub("", sentence)
+        checks = _NUMBER.findall(claim) + _names(claim)
+        checks += [m.group(0) for p in _OUTCOMES.values() for m in p.finditer(claim)]
+        if all(normalise(c) in evidence for c in checks):
+            supported += 1
+    return supported / len(sentences)
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised words that are not sentence-initial: the names and places a sentence asserts."""
+    words = re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z'’-]{2,}\b", text.strip())
+    return [w for w in words if w not in {"The", "This", "These", "SEND", "EHC"}]
+
+
+def critical_error(answer: str, citations: list[dict], doc_outcome, abstained: bool) -> bool:
+    """An outcome stated for a report that says otherwise, or an Ofsted grade asserted as an area SEND result."""
+    quotes = {c["n"]: c for c in citations}
+    for line in answer.splitlines():
+        numbers = [int(n) for n in _CITE.findall(line)]
+        for label, pattern in _OUTCOMES.items():
+            if not pattern.search(_TAG.sub("", line)):
+                continue
+            for n in numbers:
+                cited = quotes.get(n)
+                actual = doc_outcome(cited["doc_id"]) if cited else None
+                if actual and actual != label:
+                    return True
+        if not abstained and _GRADES.search(line) and not _NEGATION.search(line):
+            return True
+    return False
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(statistics.fmean(values), 3) if values else None
+
+
+def aggregate(scores: list[ItemScore]) -> dict:
+    answerable = [s for s in scores if not s.should_abstain]
+    refusable = [s for s in scores if s.should_abstain]
+    latencies = sorted(s.latency_ms for s in scores)
+
+    def pct(p: float) -> float | None:
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))], 1) if latencies else None
+
+    return {
+        "n": len(scores),
+        "hit@1": _mean(s.hit1 for s in answerable),
+        "hit@5": _mean(s.hit5 for s in answerable),
+        "mrr@10": _mean(s.rr10 for s in answerable),
+        "key_fact_recall": _mean(s.key_fact_recall for s in answerable),
+        "citation_validity": _mean(s.citation_validity for s in scores),
+        "faithfulness": _mean(s.faithfulness for s in scores),
+        "abstention": _mean(float(s.abstained) for s in refusable),
+        "false_refusal": _mean(float(s.abstained) for s in answerable),
+        "critical_errors": sum(s.critical_error for s in scores),
+        "latency_p50_ms": pct(0.5),
+        "latency_p95_ms": pct(0.95),
+    }
