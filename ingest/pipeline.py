@@ -9,6 +9,7 @@ from typing import Iterable
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from tqdm import tqdm
 
+from ingest import PARSER_VERSION
 from ingest.chunking import StructureNodeParser
 from ingest.manifest import MANIFEST_NAME
 from ingest.prepare import doc_id_for, file_sha256, prepare
@@ -69,7 +70,7 @@ def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = Tru
         docstore=index.docstore,
         docstore_strategy=DocstoreStrategy.UPSERTS,
     )
-    fingerprint = settings.fingerprint()
+    fingerprint = f"{settings.fingerprint()}:p{PARSER_VERSION}"
     for path in tqdm(files, desc="Ingesting", unit="file", disable=not progress):
         try:
             if path.stat().st_size > settings.ingest.max_file_mb * 1024 * 1024:

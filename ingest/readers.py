@@ -221,7 +221,7 @@ def _lines_to_blocks(pages: list[list[dict]], repeated: set[str]) -> list[Block]
             if re.sub(r"\d+", "#", text) in repeated:
                 continue
             heading = line["bold"] and (line["size"] >= 13 or is_known_heading(text)) and len(text) < 160
-            if heading and line["size"] >= 13:
+            if heading and not (section and text.strip().lower().rstrip(" ?") == section.lower().rstrip(" ?")):
                 flush()
                 section = join_lines([text])
                 table_left_edge = None

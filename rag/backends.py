@@ -12,6 +12,9 @@ from sendqa.settings import Settings
 _NUMBERISH = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|half|third|quarter|dozen|hundred)\b", re.I)
 
 
+_NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+\b")
+
+
 class Backend(Protocol):
     backend_id: str
     can_invent: bool  # True for generative models: their text must be checked against the quotes
@@ -35,10 +38,17 @@ class ExtractiveBackend:
             chosen += [sid for sid in self._report_actions(context) if sid not in chosen]
             limit = max(limit, len(chosen))
         if context.needs_number:
-            figures = [sid for sid in ranked if _NUMBERISH.search(context.sentences[sid].text)]
+            # A figure only answers if its sentence is about the question's subject (cross-lingual: trust the score).
+            figures = [sid for sid in ranked if _NUMBERISH.search(context.sentences[sid].text)
+                       and (context.lexical.get(sid, 0) >= 0.5 or context.sentences[sid].evidence.language != "en")]
             if not figures and not chosen:
                 return Draft(abstained=True, reason="no-figure")
             chosen += [sid for sid in figures[:2] if sid not in chosen]
+        if context.needs_name:
+            named = [sid for sid in ranked if _NAME.search(context.sentences[sid].text) and context.lexical.get(sid, 0) >= 0.5]
+            if not named:
+                return Draft(abstained=True, reason="no-name")
+            chosen += [sid for sid in named[:2] if sid not in chosen]
         groups = context.areas if len(context.areas) > 1 else [None]
         per_group = max(2, (limit - len(chosen)) // len(groups))
         for area in groups:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from llama_index.core.schema import NodeWithScore
 
 from rag.draft import Context
 from rag.index import CorpusIndex
@@ -19,7 +20,8 @@ _STOP = set("""a an the and or of in on at to for from by with about is are was 
 what which who whom whose when where why how that this these those it its their there here than then so such any all
 some many much more most can could should would will shall may might must i me my we our you your they them he she his her
 tell give get show say said please area areas local send sen children child young people person inspection inspections report
-reports ofsted cqc partnership partnerships council latest recent current now still any year years""".split())
+reports ofsted cqc partnership partnerships council latest recent current now still any year years much long often
+exactly really actually""".split())
 
 
 def _terms(text: str) -> set[str]:
@@ -35,7 +37,8 @@ def _stem(word: str) -> str:
 
 
 def build_context(question: str, intent: str, needs_number: bool, areas: list[str], evidence: list[Evidence],
-                  index: CorpusIndex, area_terms: set[str], asks_dates: bool = False) -> Context:
+                  index: CorpusIndex, area_terms: set[str], asks_dates: bool = False,
+                  speaker_hint: bool = False) -> Context:
     """Sentences from the evidence (plus the named areas' key sections), each scored for relevance."""
     context = Context(question=question, intent=intent, needs_number=needs_number, areas=areas, asks_dates=asks_dates)
     chunks = {ev.chunk_id: ev for ev in evidence}
@@ -45,8 +48,6 @@ def build_context(question: str, intent: str, needs_number: bool, areas: list[st
             meta = node.metadata
             if meta.get("area") in areas and (meta.get("section", "").lower() in wanted
                                               or (asks_dates and meta.get("chunk_index") == 0)):
-                from llama_index.core.schema import NodeWithScore
-
                 chunks.setdefault(node.node_id, to_evidence(NodeWithScore(node=node, score=0.0)))
     rank = {cid: i for i, cid in enumerate(ev.chunk_id for ev in evidence)}
     sentences: list[Sentence] = [s for ev in chunks.values() for s in split_sentences(ev)]
@@ -58,13 +59,27 @@ def build_context(question: str, intent: str, needs_number: bool, areas: list[st
     semantic = s_vecs @ q_vec
     floor = _SEMANTIC_FLOOR.get(index.settings.retrieval.embedding, 0.0)
     q_terms = _terms(question) - area_terms
+    # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
+    # judged against each other: the best Italian sentence for an English question can still win.
+    by_language: dict[str, list[float]] = {}
+    for sentence, sem in zip(sentences, semantic):
+        by_language.setdefault(sentence.evidence.language, []).append(float(sem))
     for i, (sentence, sem) in enumerate(zip(sentences, semantic)):
         sid = f"s{i}"
         ev = sentence.evidence
         section = (ev.section or "").lower()
         lexical = len(q_terms & _terms(sentence.text)) / len(q_terms) if q_terms else 0.0
         sem_scaled = max(0.0, (float(sem) - floor) / (1.0 - floor))
-        score = 0.55 * sem_scaled + 0.45 * lexical
+        if ev.language == "en":
+            score = 0.55 * sem_scaled + 0.45 * lexical
+        else:  # word overlap means little across languages: lean on the multilingual embedding
+            low, high = min(by_language[ev.language]), max(by_language[ev.language])
+            relative = (float(sem) - low) / (high - low) if high > low else 0.0
+            score = 0.9 * sem_scaled * (0.5 + relative) + 0.45 * lexical
+        if not sentence.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "’", ")")):
+            score -= 0.1  # headlines and table fragments say little on their own
+        if speaker_hint and ev.speaker != "Ofsted/CQC":
+            score += 0.12
         if intent in ("improve", "briefing"):
             score += IMPROVE_SECTIONS.get(section, 0.0)
         if intent in ("strengths", "briefing"):
@@ -75,6 +90,7 @@ def build_context(question: str, intent: str, needs_number: bool, areas: list[st
             score += 0.1
         context.sentences[sid] = sentence
         context.scores[sid] = round(min(score, 1.5), 4)
+        context.lexical[sid] = round(lexical, 3)
         if _pin(context, sentence, intent, asks_dates, areas):
             context.pinned.append(sid)
     return context

@@ -30,6 +30,8 @@ class Context:
     needs_number: bool
     areas: list[str]
     asks_dates: bool = False
+    needs_name: bool = False
     sentences: dict[str, Sentence] = field(default_factory=dict)  # id -> sentence
     scores: dict[str, float] = field(default_factory=dict)  # id -> relevance 0..1
+    lexical: dict[str, float] = field(default_factory=dict)  # id -> share of the question's content words present
     pinned: list[str] = field(default_factory=list)  # ids that must lead the answer (e.g. outcome sentences)

@@ -15,7 +15,7 @@ _INJECTION = re.compile(
 # Ofsted grades that area SEND inspections (2023 framework) never give, and other false premises.
 _FALSE_GRADE = re.compile(
     r"\b(inadequate|outstanding|requires improvement|special measures|(?:rated|graded|judged) (?:as )?(?:good|poor|excellent)"
-    r"|(?:closed|shut) (?:down )?(?:its|their|the)? ?send)\b",
+    r"|(?:closed|shut) (?:down )?(?:its|their|the)? ?send|fined|ofsted fine)\b",
     re.I,
 )
 _DOMAIN = re.compile(
@@ -32,15 +32,21 @@ INTENTS = ("outcome", "improve", "strengths", "briefing", "general")
 _INTENT_PATTERNS = (
     ("briefing", re.compile(r"\b(brief\w*|summar\w*|overview|key points|tell me about|what happened)\b", re.I)),
     ("outcome", re.compile(r"\b(outcomes? of|results?|rated|rating|verdict|judge?ment|grade|how did .{1,60} (do|go|get on)|"
-                           r"better|worse|pass|fail\w*|overall|conclu\w*|systemic|inconsistent|how good|good or bad|"
+                           r"(better|worse) (result|outcome|inspection|report|rating|off)|which .{0,60}(better|worse)|pass|fail\w*|overall|conclu\w*|systemic|inconsistent|how good|good or bad|"
                            r"(get|got|receive) a good|come out|how .{0,20}(inspection|report) (go|went)|went|when was .{1,60}inspected|"
                            r"inspection (dates?|outcome)|previous inspection|next inspection|last inspected)\b", re.I)),
-    ("improve", re.compile(r"\b(improve\w*|weakness\w*|do better|priority actions?|fix|sort out|recommend\w*|need to|"
+    ("improve", re.compile(r"\b(improve\w*|weakness\w*|do better|get better|work on|change|priority actions?|fix|sort out|recommend\w*|need to|"
                            r"needs to|must|should|concerns?|problems?|wrong|shortcomings|remain\w*)\b", re.I)),
     ("strengths", re.compile(r"\b(strengths?|working well|doing well|effective|good practice|praised?|positives?|well)\b", re.I)),
 )
 _DATES = re.compile(r"\b(when|what date|dates?|previous(ly)?|before that|last inspected|next inspect\w*|again)\b", re.I)
-_NEEDS_NUMBER = re.compile(r"\b(how many|how much|what (?:number|percentage|proportion|share)|how long|what per ?cent|"
+_OFF_TOPIC = re.compile(r"\b(weather|forecast|football|fc|match|score|recipe|cook\w*|film|movie|stocks?|shares?|"
+                        r"price|capital of|poem|joke|song|lottery|horoscope|traffic|train times)\b", re.I)
+_NEEDS_NAME = re.compile(r"\b(who is|who's|who are|name of|named|names of)\b", re.I)
+_SPEAKER_HINT = re.compile(r"\b(council|nhs|councillors?|cllr|statement|said|says|say|respon\w*|press|news|article|"
+                           r"accept\w*|claims?|according to (the )?(council|nhs|leader))\b", re.I)
+_NEEDS_NUMBER = re.compile(r"\b(how many|how much|how often|what (?:number|percentage|proportion|share)|how long|what per ?cent|"
+                           r"how fast|by how much|rate|percent\w*|"
                            r"budget|cost|spend|spent|£)\b", re.I)
 
 
@@ -51,17 +57,20 @@ class QuestionCheck:
     intent: str = "general"
     needs_number: bool = False
     asks_dates: bool = False
+    speaker_hint: bool = False  # the question asks what a council, the NHS or the press said
+    needs_name: bool = False
 
 
 def check_question(question: str, names_area: bool) -> QuestionCheck:
     """Classify a question; `refuse` is set for injections and off-topic questions."""
     check = QuestionCheck(intent=_intent(question), needs_number=bool(_NEEDS_NUMBER.search(question)),
-                          asks_dates=bool(_DATES.search(question)))
+                          asks_dates=bool(_DATES.search(question)), speaker_hint=bool(_SPEAKER_HINT.search(question)),
+                          needs_name=bool(_NEEDS_NAME.search(question)))
     if _INJECTION.search(question):
         check.refuse = "injection"
     elif _FALSE_GRADE.search(question):
         check.false_premise = True
-    elif not names_area and not _DOMAIN.search(question):
+    elif not _DOMAIN.search(question) and (not names_area or _OFF_TOPIC.search(question)):
         check.refuse = "off-topic"
     return check
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from rag.areas import area_key, find_areas
 from rag.backends import Backend, get_backend
@@ -18,6 +19,7 @@ from sendqa.types import Answer
 MESSAGES = {
     "no-evidence": "The reports I have don't say. Try naming the local area, or ask about something inspections cover.",
     "no-figure": "The reports I have don't give that figure.",
+    "no-name": "The reports I have don't name that person.",
     "injection": "I answer only from the inspection reports and statements I hold, and I can't follow instructions to ignore or change them. Ask me a question about a local area's SEND inspection instead.",
     "off-topic": "That isn't covered by the SEND inspection reports and statements I hold. Ask about a local area's SEND services, for example “What does Bury need to improve?”",
     "too-long": "Your question is too long ({n} characters; the limit is {limit}). Please shorten it to the question itself.",
@@ -34,7 +36,9 @@ class QA:
         self.index = index or CorpusIndex(settings)
         self.retriever = HybridRetriever(self.index)
         self.backend = backend or get_backend(settings.answer.backend)
-        self._areas = sorted({d.area for d in self.index.documents() if d.area})
+        documents = self.index.documents()
+        self._areas = sorted({d.area for d in documents if d.area})
+        self._other_languages = sorted({d.language for d in documents if d.language != "en"})
 
     def ask(self, question: str, area: str | None = None, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()
@@ -58,17 +62,28 @@ class QA:
         base = filters or Filters()
         evidence = []
         for group in ([(a,) for a in areas] if len(areas) > 1 else [tuple(areas)]):
-            scoped = Filters(areas=group, kinds=base.kinds, speakers=base.speakers, date_from=base.date_from, date_to=base.date_to)
-            hits = self.retriever.retrieve(question, scoped if self.settings.retrieval.area_mode == "filter" else base)
+            scoped = replace(base, areas=group) if self.settings.retrieval.area_mode == "filter" else base
+            hits = self.retriever.retrieve(question, scoped)
             if not hits and group:
                 hits = self.retriever.retrieve(question, base)  # the area filter found nothing: widen
             evidence += hits
+            # English questions must still reach translated documents, whose chunks rank poorly across languages:
+            # for a named area all their chunks are scored sentence by sentence; otherwise each language gets slots.
+            for language in self._other_languages:
+                if base.languages:
+                    continue
+                if group:
+                    evidence += self.retriever.chunks(replace(scoped, languages=(language,)), limit=12)
+                else:
+                    evidence += self.retriever.retrieve(question, replace(scoped, languages=(language,)), top_k=4)
+        evidence = list({ev.chunk_id: ev for ev in evidence}.values())
         timings["retrieve"] = _ms(t)
 
         t = time.perf_counter()
         area_terms = {w for a in areas for w in area_key(a).split()}
         context = build_context(question, intent, check.needs_number, areas, evidence, self.index, area_terms,
-                                asks_dates=check.asks_dates)
+                                asks_dates=check.asks_dates, speaker_hint=check.speaker_hint)
+        context.needs_name = check.needs_name
         timings["context"] = _ms(t)
 
         t = time.perf_counter()

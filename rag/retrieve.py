@@ -23,12 +23,13 @@ class Filters:
     areas: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
     date_from: int = 0  # yyyymmdd
     date_to: int = 0
 
     def metadata_filters(self) -> MetadataFilters | None:
         items: list[MetadataFilter] = []
-        for key, values in (("area", self.areas), ("kind", self.kinds), ("speaker", self.speakers)):
+        for key, values in (("area", self.areas), ("kind", self.kinds), ("speaker", self.speakers), ("language", self.languages)):
             if values:
                 items.append(MetadataFilter(key=key, value=list(values), operator=FilterOperator.IN))
         if self.date_from:
@@ -43,6 +44,8 @@ class Filters:
         if self.kinds and meta.get("kind") not in self.kinds:
             return False
         if self.speakers and meta.get("speaker") not in self.speakers:
+            return False
+        if self.languages and meta.get("language") not in self.languages:
             return False
         date = int(meta.get("date_int") or 0)
         if self.date_from and date < self.date_from:
@@ -67,6 +70,18 @@ class HybridRetriever:
                 if nodes else None
             )
         return self._bm25[filters]
+
+    def chunks(self, filters: Filters, limit: int) -> list[Evidence]:
+        """Every chunk that passes the filters (in document order), up to limit per document."""
+        per_doc: dict[str, int] = {}
+        out = []
+        for node in self.index.all_nodes():
+            if filters.accepts(node.metadata):
+                doc = node.metadata.get("doc_id", "")
+                per_doc[doc] = per_doc.get(doc, 0) + 1
+                if per_doc[doc] <= limit:
+                    out.append(to_evidence(NodeWithScore(node=node, score=0.0)))
+        return out
 
     def retrieve(self, query: str, filters: Filters = Filters(), top_k: int | None = None) -> list[Evidence]:
         """The top chunks for a query, best first, as Evidence."""
