@@ -32,15 +32,22 @@ class ExtractiveBackend:
         threshold = settings.answer.min_sentence_score
         limit = settings.answer.max_sentences
         ranked = sorted(context.scores, key=lambda sid: context.scores[sid], reverse=True)
-        ranked = [sid for sid in ranked if context.scores[sid] >= threshold]
+        if context.intent == "briefing" and context.areas:
+            # A briefing on a named area wants that area's main points, whatever the question's wording.
+            ranked = [sid for sid in ranked if context.sentences[sid].evidence.area in context.areas]
+        else:
+            ranked = [sid for sid in ranked if context.scores[sid] >= threshold]
         chosen: list[str] = list(context.pinned)
         if context.intent == "improve" and len(context.areas) == 1:
             chosen += [sid for sid in self._report_actions(context) if sid not in chosen]
             limit = max(limit, len(chosen))
+        elif context.intent == "briefing" and len(context.areas) == 1:
+            chosen += [sid for sid in self._briefing(context) if sid not in chosen]
+            limit = max(limit, len(chosen))
         if context.needs_number:
             # A figure only answers if its sentence is about the question's subject (cross-lingual: trust the score).
             figures = [sid for sid in ranked if _NUMBERISH.search(context.sentences[sid].text)
-                       and (context.lexical.get(sid, 0) >= 0.5 or context.sentences[sid].evidence.language != "en")]
+                       and (context.lexical.get(sid, 0) >= 0.34 or context.sentences[sid].evidence.language != "en")]
             if not figures and not chosen:
                 return Draft(abstained=True, reason="no-figure")
             chosen += [sid for sid in figures[:2] if sid not in chosen]
@@ -67,6 +74,15 @@ class ExtractiveBackend:
         if not chosen:
             return Draft(abstained=True, reason="no-evidence")
         return Draft(sentences=[DraftSentence(context.sentences[sid].text, [sid]) for sid in self._order(context, chosen)])
+
+    def _briefing(self, context: Context) -> list[str]:
+        """Outcome (pinned already), the best-matching strengths, then the report's first actions."""
+        strengths = [sid for sid, s in context.sentences.items()
+                     if s.evidence.kind == "inspection report" and s.evidence.area in context.areas
+                     and (s.evidence.section or "").lower() == "what is the area partnership doing that is effective?"
+                     and _starts_item(s)]
+        strengths.sort(key=lambda sid: context.scores.get(sid, 0), reverse=True)
+        return sorted(strengths[:3], key=lambda sid: context.sentences[sid].start) + self._report_actions(context, cap=4)
 
     @staticmethod
     def _report_actions(context: Context, cap: int = 16) -> list[str]:

@@ -23,7 +23,7 @@ class IngestSettings(_Group):
 
 
 class RetrievalSettings(_Group):
-    embedding: str = Field("e5-small", description="Embedding backend id (see rag.embeddings.EMBEDDINGS).")
+    embedding: str = Field("use-multilingual", description="Embedding backend id (see rag.embeddings.EMBEDDINGS).")
     dense_top_k: int = Field(24, description="Candidates taken from the dense (Chroma) retriever.")
     bm25_top_k: int = Field(24, description="Candidates taken from the BM25 retriever.")
     top_k: int = Field(10, description="Chunks kept after reciprocal rank fusion.")
