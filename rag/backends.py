@@ -37,6 +37,10 @@ class ExtractiveBackend:
             ranked = [sid for sid in ranked if context.sentences[sid].evidence.area in context.areas]
         else:
             ranked = [sid for sid in ranked if context.scores[sid] >= threshold]
+        if context.speaker_hint:
+            # "What did the council say...": statements answer that, not the inspectors' findings.
+            spoken = [sid for sid in ranked if context.sentences[sid].evidence.speaker != "Ofsted/CQC"]
+            ranked = spoken or ranked
         chosen: list[str] = list(context.pinned)
         if context.intent == "improve" and len(context.areas) == 1:
             chosen += [sid for sid in self._report_actions(context) if sid not in chosen]

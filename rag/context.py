@@ -26,7 +26,12 @@ exactly really actually""".split())
 
 def _terms(text: str) -> set[str]:
     words = re.findall(r"[a-z0-9%£]+", text.lower().replace("’", "'"))
-    return {_stem(w) for w in words if w not in _STOP and len(w) > 1}
+    return {_SYNONYMS.get(w, _stem(w)) for w in words if w not in _STOP and len(w) > 1}
+
+
+# Spellings of one idea that word overlap should treat as one ("EHCP" is an EHC plan, in any language).
+_SYNONYMS = {"ehcp": "ehc", "ehcps": "ehc", "ehcs": "ehc", "camhs": "camh", "asd": "autism", "autistic": "autism",
+             "salt": "speech", "paediatric": "paediatr", "pediatric": "paediatr"}
 
 
 def _stem(word: str) -> str:
@@ -40,7 +45,8 @@ def build_context(question: str, intent: str, needs_number: bool, areas: list[st
                   index: CorpusIndex, area_terms: set[str], asks_dates: bool = False,
                   speaker_hint: bool = False) -> Context:
     """Sentences from the evidence (plus the named areas' key sections), each scored for relevance."""
-    context = Context(question=question, intent=intent, needs_number=needs_number, areas=areas, asks_dates=asks_dates)
+    context = Context(question=question, intent=intent, needs_number=needs_number, areas=areas, asks_dates=asks_dates,
+                      speaker_hint=speaker_hint)
     chunks = {ev.chunk_id: ev for ev in evidence}
     if areas and intent in ("outcome", "improve", "strengths", "briefing"):
         wanted = _sections_for(intent)
@@ -79,7 +85,7 @@ def build_context(question: str, intent: str, needs_number: bool, areas: list[st
         if not sentence.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "’", ")")):
             score -= 0.1  # headlines and table fragments say little on their own
         if speaker_hint and ev.speaker != "Ofsted/CQC":
-            score += 0.12
+            score += 0.15
         if intent in ("improve", "briefing"):
             score += IMPROVE_SECTIONS.get(section, 0.0)
         if intent in ("strengths", "briefing"):

@@ -31,6 +31,7 @@ class Context:
     areas: list[str]
     asks_dates: bool = False
     needs_name: bool = False
+    speaker_hint: bool = False  # asked what a council, the NHS or the press said
     sentences: dict[str, Sentence] = field(default_factory=dict)  # id -> sentence
     scores: dict[str, float] = field(default_factory=dict)  # id -> relevance 0..1
     lexical: dict[str, float] = field(default_factory=dict)  # id -> share of the question's content words present

@@ -33,7 +33,7 @@ _INTENT_PATTERNS = (
     ("briefing", re.compile(r"\b(brief\w*|summar\w*|overview|key points|tell me about|what happened)\b", re.I)),
     ("outcome", re.compile(r"\b(outcomes? of|results?|rated|rating|verdict|judge?ment|grade|how did .{1,60} (do|go|get on)|"
                            r"(better|worse) (result|outcome|inspection|report|rating|off)|which .{0,60}(better|worse)|pass|fail\w*|overall|conclu\w*|systemic|inconsistent|how good|good or bad|"
-                           r"(get\w*|got|receiv\w*) a good|(same|different|their|its) (outcome|result)s?|(what|how) (was|is|were) the (outcome|result|verdict)|the outcome(?! for)|come out|how .{0,20}(inspection|report) (go|went)|went|when was .{1,60}inspected|"
+                           r"(get\w*|got|receiv\w*) a good|any good|how (is|are) .{1,40} doing|(same|different|their|its) (outcome|result)s?|(what|how) (was|is|were) the (outcome|result|verdict)|the outcome(?! for)|come out|how .{0,20}(inspection|report) (go|went)|went|when was .{1,60}inspected|"
                            r"inspection (dates?|outcome)|previous inspection|next inspection|last inspected)\b", re.I)),
     ("improve", re.compile(r"\b(improve\w*|weakness\w*|do better|get better|work on|change|priority actions?|fix|sort out|recommend\w*|need to|"
                            r"needs to|must|should|concerns?|problems?|wrong|shortcomings|remain\w*)\b", re.I)),
@@ -45,8 +45,9 @@ _OFF_TOPIC = re.compile(r"\b(weather|forecast|football|fc|match|score|recipe|coo
 _NEEDS_NAME = re.compile(r"\b(who is|who's|who are|name of|named|names of)\b", re.I)
 _SPEAKER_HINT = re.compile(r"\b(council|nhs|councillors?|cllr|statement|said|says|say|respon\w*|press|news|article|"
                            r"accept\w*|claims?|according to (the )?(council|nhs|leader))\b", re.I)
-_NEEDS_NUMBER = re.compile(r"\b(how many|how much|how often|what (?:number|percentage|proportion|share)|how long|what per ?cent|"
-                           r"how fast|by how much|rate|percent\w*|"
+# Questions only a figure can answer (a duration or rate may also be answered in words: "unacceptably long").
+_NEEDS_NUMBER = re.compile(r"\b(how many|how much|what (?:number|percentage|proportion|share)|what per ?cent|"
+                           r"by how much|percent\w*|"
                            r"budget|cost|spend|spent|£)\b", re.I)
 
 

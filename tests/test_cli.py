@@ -1,0 +1,73 @@
+"""The CLI as users and evaluations call it: real subprocesses, real index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import CORPUS, needs_shared
+
+CONTRACT_KEYS = {"question", "answer", "abstained", "citations", "backend", "timings_ms"}
+CITATION_KEYS = {"n", "doc_id", "source", "title", "area", "page", "section", "quote"}
+
+
+def sendqa(*args: str, home: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SENDQA_HOME=str(home))
+    return subprocess.run([sys.executable, "-m", "sendqa.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=timeout)
+
+
+@needs_shared
+def test_ask_json_prints_exactly_the_contract(use_full_home):
+    run = sendqa("ask", "What weaknesses remain in Somerset?", "--json", home=use_full_home)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)  # exactly one JSON object on stdout, nothing else
+    assert set(data) == CONTRACT_KEYS
+    assert data["abstained"] is False and data["backend"] == "extractive"
+    assert data["citations"] and all(set(c) == CITATION_KEYS for c in data["citations"])
+    assert data["citations"][0]["source"] == "somerset-send-revisit-2023-council-statement.txt"
+    assert [c["n"] for c in data["citations"]] == list(range(1, len(data["citations"]) + 1))
+    assert "total" in data["timings_ms"]
+
+
+@needs_shared
+def test_ask_with_filters_and_docs_table(use_full_home):
+    run = sendqa("ask", "What are the waiting times like?", "--area", "Bury", "--kind", "inspection report", "--json",
+                 home=use_full_home)
+    data = json.loads(run.stdout)
+    assert data["citations"] and {c["area"] for c in data["citations"]} == {"Bury"}
+    docs = sendqa("docs", "--outcome", "widespread", "--json", home=use_full_home)
+    rows = [json.loads(line) for line in docs.stdout.splitlines()]
+    assert {"Bury", "Oldham", "Suffolk"} <= {r["area"] for r in rows}
+    assert all(r["outcome"] == "widespread and/or systemic failings" for r in rows)
+
+
+def test_first_run_indexes_the_bundled_corpus_and_ingest_reports_bad_files(tmp_path):
+    home = tmp_path / "fresh"
+    run = sendqa("ask", "What weaknesses remain in Somerset?", "--json", home=home)
+    assert run.returncode == 0, run.stderr
+    assert "First run: indexing the bundled corpus" in run.stderr
+    data = json.loads(run.stdout)
+    assert "somerset-2023-revisit-statement" in {c["doc_id"] for c in data["citations"]}
+
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    again = sendqa("ingest", str(CORPUS), str(bad), "--quiet", home=home)
+    assert again.returncode == 1
+    assert "skipped bad.pdf" in again.stderr and "5 unchanged" in again.stdout
+
+    removed = sendqa("remove", "birmingham-statement", home=home)
+    assert removed.returncode == 0 and "removed: birmingham-statement" in removed.stdout
+    listing = sendqa("docs", "--json", home=home)
+    assert "birmingham-statement" not in listing.stdout and "somerset-2023-revisit-statement" in listing.stdout
+
+
+def test_bad_settings_give_a_clear_error(tmp_path):
+    env_home = tmp_path / "h"
+    env = dict(os.environ, SENDQA_HOME=str(env_home), SENDQA_RETRIEVAL__EMBEDDING="no-such-model")
+    run = subprocess.run([sys.executable, "-m", "sendqa.cli", "ask", "anything", "--json"], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert run.returncode == 2 and "unknown embedding 'no-such-model'" in run.stderr and not run.stdout
