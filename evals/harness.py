@@ -14,12 +14,16 @@ from evals.dataset import EvalItem, load_items
 from evals.metrics import ItemScore, aggregate, score_item
 from sendqa.types import Answer
 
-# Set from measured numbers with a margin (see evals/README.md); the CI gate fails below these.
+# Set from the gate subset's measured numbers (USE-multilingual, extractive: hit@1 0.974, hit@5 1.0, key-fact
+# recall 0.816, citation validity 1.0, abstention 1.0, false refusals 0.0) minus a small margin.
 GATE_THRESHOLDS = {
-    "hit@5": 0.85,
-    "key_fact_recall": 0.55,
-    "citation_validity": 1.0,
-    "abstention": 0.85,
+    "hit@1": (">=", 0.90),
+    "hit@5": (">=", 0.95),
+    "key_fact_recall": (">=", 0.75),
+    "citation_validity": (">=", 0.98),
+    "abstention": (">=", 0.80),
+    "false_refusal": ("<=", 0.10),
+    "critical_errors": ("<=", 0),
 }
 
 
@@ -41,9 +45,14 @@ def summarise(scores_by_config: dict[str, list[ItemScore]]) -> dict:
 
 
 def gate_failures(overall: dict, thresholds: dict = GATE_THRESHOLDS) -> list[str]:
-    return [f"{metric} {overall.get(metric)} < {limit}" for metric, limit in thresholds.items()
-            if overall.get(metric) is None or overall[metric] < limit] + (
-        [f"critical_errors {overall['critical_errors']} > 0"] if overall.get("critical_errors") else [])
+    """The gate metrics that miss their threshold, as readable lines (empty when the gate passes)."""
+    failures = []
+    for metric, (op, limit) in thresholds.items():
+        value = overall.get(metric)
+        ok = value is not None and (value >= limit if op == ">=" else value <= limit)
+        if not ok:
+            failures.append(f"{metric} = {value} (needs {op} {limit})")
+    return failures
 
 
 def available_items(items: list[EvalItem], known_doc_ids: set[str]) -> tuple[list[EvalItem], int]:
