@@ -114,7 +114,8 @@ def _pin(context: Context, sentence: Sentence, intent: str, asks_dates: bool, ar
         if _OUTCOME.search(sentence.text):
             return True
         # The sentence after the outcome says when the next (monitoring) inspection comes.
-        return intent == "outcome" and bool(pinned_here) and len(pinned_here) < 2 and "inspection" in sentence.text
+        return intent == "outcome" and len(areas) == 1 and bool(pinned_here) and len(pinned_here) < 2 \
+            and "inspection" in sentence.text
     return asks_dates and intent == "outcome" and bool(_DATE_LINE.match(sentence.text))
 
 

@@ -24,7 +24,7 @@ _DOMAIN = re.compile(
     r"therap\w*|camhs|mental health|outcomes?|reports?|weakness\w*|improv\w*|priority|provision|exclu\w*|absen\w*|parents?|"
     r"carers?|families|family|transition\w*|health|local offer|tribunal|speech|language|educational psycholog\w*|"
     r"alternative provision|statement|strategy|leaders?|services?|support\w*|briefing|findings|revisit|progress|"
-    r"diagnos\w*|timel\w*|co-?production|annual reviews?|preparation for adulthood|social care|waiting)\b",
+    r"diagnos\w*|timel\w*|failings?|systemic|widespread|inconsistent|co-?production|annual reviews?|preparation for adulthood|social care|waiting)\b",
     re.I,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 
@@ -57,11 +58,19 @@ class QA:
             return self._refusal(question, "unknown-area", started, timings, unknown=named.unknown)
         areas = named.in_corpus
         intent = "outcome" if check.false_premise else check.intent
+        from_table = not areas and bool(_ACROSS_AREAS.search(question)) and (intent == "outcome" or bool(_outcome_asked(question)))
+        if from_table:
+            # "Which areas had widespread and/or systemic failings?" is a question for the document table;
+            # each listed area is then cited by its report's own outcome statement.
+            areas = self._areas_with_outcome(_outcome_asked(question))
+            intent = "outcome"
+            if not areas:
+                return self._refusal(question, "no-evidence", started, timings)
 
         t = time.perf_counter()
         base = filters or Filters()
         evidence = []
-        for group in ([(a,) for a in areas] if len(areas) > 1 else [tuple(areas)]):
+        for group in ([] if from_table else [(a,) for a in areas] if len(areas) > 1 else [tuple(areas)]):
             scoped = replace(base, areas=group) if self.settings.retrieval.area_mode == "filter" else base
             hits = self.retriever.retrieve(question, scoped)
             if not hits and group:
@@ -109,6 +118,11 @@ class QA:
                       backend=self.backend.backend_id, timings_ms=timings,
                       retrieved_doc_ids=list(dict.fromkeys(ev.doc_id for ev in evidence)), reason=reason)
 
+    def _areas_with_outcome(self, outcome: str | None) -> list[str]:
+        """Areas whose inspection report has this outcome (any outcome when None), from the document table."""
+        rows = self.index.documents("kind = 'inspection report' AND outcome IS NOT NULL")
+        return sorted({r.area for r in rows if r.area and (outcome is None or r.outcome == outcome)})
+
     def _refusal(self, question: str, reason: str, started: float, timings: dict, **fmt) -> Answer:
         if reason == "unknown-area":
             names = ", ".join(fmt["unknown"])
@@ -119,6 +133,20 @@ class QA:
         timings["total"] = _ms(started)
         return Answer(question=question, answer=message, abstained=True, citations=[], backend=self.backend.backend_id,
                       timings_ms=timings, reason=reason)
+
+
+_ACROSS_AREAS = re.compile(r"\b(which|what|list|how many|name the|all)\b.{0,30}\b(areas?|councils?|local authorit\w+|partnerships?|places)\b", re.I)
+
+
+def _outcome_asked(question: str) -> str | None:
+    """The 2023-framework outcome a question names, if any."""
+    if re.search(r"widespread|systemic|fail", question, re.I):
+        return "widespread and/or systemic failings"
+    if re.search(r"inconsistent|mixed", question, re.I):
+        return "inconsistent"
+    if re.search(r"positive|good|best|well", question, re.I):
+        return "positive"
+    return None
 
 
 def _ms(since: float) -> float:

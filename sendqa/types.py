@@ -44,16 +44,10 @@ class Chunk(BaseModel):
     section: str | None
 
 
-class Evidence(BaseModel):
+class Evidence(Chunk):
     """A retrieved chunk with its document's facts and a fused relevance score."""
 
     chunk_id: str
-    doc_id: str
-    text: str
-    start: int
-    end: int
-    page: int | None
-    section: str | None
     score: float
     source: str
     title: str

@@ -81,3 +81,13 @@ def test_council_statements_are_labelled_as_such(full_qa):
 def test_area_not_in_corpus_lists_what_is_covered(full_qa):
     answer = full_qa.ask("How long are autism waits in Leeds?")
     assert answer.abstained and "Leeds" in answer.answer and "Bury" in answer.answer
+
+
+@needs_shared
+def test_questions_across_areas_are_answered_from_the_document_table(full_qa):
+    answer = full_qa.ask("Which areas had widespread and/or systemic failings?")
+    cited_areas = {c.area for c in answer.citations}
+    expected = {d.area for d in full_qa.index.documents() if d.outcome == "widespread and/or systemic failings"}
+    assert cited_areas == expected and {"Bury", "Oldham", "Suffolk"} <= expected
+    assert all("widespread and/or systemic failings" in c.quote for c in answer.citations)
+    assert all(c.section == "Inspection outcome" for c in answer.citations)
