@@ -74,7 +74,7 @@ class NaiveBaseline:
         for n, hit in enumerate(response.source_nodes, 1):
             if n not in cited:
                 continue
-            quote = re.sub(r"^Source \d+:\n", "", hit.node.get_content())
+            quote = re.sub(r"^Source \d+:\n", "", hit.node.get_content()).strip()  # the engine appends a newline
             doc_id = hit.node.ref_doc_id or ""
             citations.append(Citation(n=n, doc_id=doc_id, source=self._sources.get(doc_id, ""), title=doc_id,
                                       area=None, page=None, section=None, quote=quote))

@@ -16,7 +16,9 @@ _OUTCOMES = {
     "inconsistent": re.compile(r"inconsistent experiences and outcomes", re.I),
     "widespread and/or systemic failings": re.compile(r"widespread and/or systemic failings", re.I),
 }
-_GRADES = re.compile(r"\b(inadequate|outstanding|requires improvement|special measures)\b", re.I)
+# An Ofsted grade asserted of an area or its SEND services ("Bury was rated inadequate"); area SEND inspections give none.
+_GRADES = re.compile(r"\b(rated|graded|judged|was|were|is|are|been|put into|placed in)\s+(as\s+)?"
+                     r"(inadequate|outstanding|requires improvement|special measures)\b", re.I)
 _NEGATION = re.compile(r"\b(not|no|never|don't|doesn't|do not|does not)\b", re.I)
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sendqa.types import Evidence
 
-# A sentence ends at . ! ? (and any closing quotes) followed by space and a capital, quote, bullet or digit.
-_BOUNDARY = re.compile(r"(?<=[.!?])[”’\"')]*\s+(?=[A-Z“‘\"(•0-9])|\n+")
+# A sentence ends at . ! ? (and any closing quotes) before space and a capital, quote, bullet or digit; or at a newline.
+_BOUNDARY = re.compile(r"[.!?][”’\"')]*(?P<gap>\s+)(?=[A-Z“‘\"(•0-9])|(?P<newline>\n+)")
 _NO_SPLIT_BEFORE = re.compile(r"(?:\b(?:e\.g|i\.e|etc|Dr|Mr|Mrs|Ms|Cllr|St|No|vs)\.)$")
 
 
@@ -26,10 +26,11 @@ def split_sentences(evidence: Evidence) -> list[Sentence]:
     pieces: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        if _NO_SPLIT_BEFORE.search(text[max(0, m.start() - 6):m.start()]):
+        gap = "gap" if m.group("gap") else "newline"
+        if gap == "gap" and _NO_SPLIT_BEFORE.search(text[max(0, m.start() - 6):m.start() + 1]):
             continue
-        pieces.append((start, m.start() + len(m.group(0)) - len(m.group(0).lstrip("”’\"')")) if m.group(0)[:1] in "”’\"')" else m.start()))
-        start = m.end()
+        pieces.append((start, m.start(gap)))
+        start = m.end(gap)
     pieces.append((start, len(text)))
     out = []
     for i, (s, e) in enumerate(pieces):
