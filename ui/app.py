@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import gradio as gr
+import os
 
-from sendqa.errors import SendQAError
-from ui.render import answer_markdown
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline-first: no telemetry calls
+
+import gradio as gr  # noqa: E402
+
+from sendqa.errors import SendQAError  # noqa: E402
+from ui.render import answer_markdown  # noqa: E402
 
 EXAMPLES = [
     "What weaknesses remain in Somerset?",
