@@ -124,19 +124,15 @@ def _names(text: str) -> list[str]:
 
 
 def critical_error(answer: str, citations: list[dict], doc_outcome, abstained: bool) -> bool:
-    """An outcome stated for a report that says otherwise, or an Ofsted grade asserted as an area SEND result."""
+    """An outcome stated that no cited report gives, or an Ofsted grade asserted as an area SEND result."""
     quotes = {c["n"]: c for c in citations}
-    for line in answer.splitlines():
-        numbers = [int(n) for n in _CITE.findall(line)]
+    for sentence in answer_sentences(answer):
+        cited = [quotes[int(n)] for n in _CITE.findall(sentence) if int(n) in quotes]
+        actual = {doc_outcome(c["doc_id"]) for c in cited} - {None}
         for label, pattern in _OUTCOMES.items():
-            if not pattern.search(_TAG.sub("", line)):
-                continue
-            for n in numbers:
-                cited = quotes.get(n)
-                actual = doc_outcome(cited["doc_id"]) if cited else None
-                if actual and actual != label:
-                    return True
-        if not abstained and _GRADES.search(line) and not _NEGATION.search(line):
+            if pattern.search(sentence) and actual and label not in actual:
+                return True
+        if not abstained and _GRADES.search(sentence) and not _NEGATION.search(sentence):
             return True
     return False
 
