@@ -108,9 +108,7 @@ class CorpusIndex:
         existed = self.document(doc_id) is not None
         self.vector_store.delete(doc_id)
         self.docstore.delete_ref_doc(doc_id, raise_error=False)
-        if self.docstore.document_exists(doc_id):
-            self.docstore.delete_document(doc_id, raise_error=False)
-        self.docstore.delete_document_hash(doc_id) if hasattr(self.docstore, "delete_document_hash") else None
+        self.docstore.delete_document(doc_id, raise_error=False)
         with closing(self._db()) as db, db:
             db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         self.persist()

@@ -76,10 +76,8 @@ class Settings(BaseSettings):
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def load_settings(value: Settings | dict[str, Any] | None = None, **overrides: Any) -> Settings:
-    """Normalise a Settings, a dict or nothing (environment) into one Settings object."""
+def load_settings(value: Settings | dict[str, Any] | None = None) -> Settings:
+    """Normalise a Settings, a dict (over the environment) or nothing (environment) into one Settings object."""
     if isinstance(value, Settings):
-        return value.model_copy(update=overrides) if overrides else value
-    data = dict(value or {})
-    data.update(overrides)
-    return Settings(**data)
+        return value
+    return Settings(**(value or {}))
