@@ -32,30 +32,30 @@ class ExtractiveBackend:
         threshold = settings.answer.min_sentence_score
         limit = settings.answer.max_sentences
         ranked = sorted(context.scores, key=lambda sid: context.scores[sid], reverse=True)
-        if context.intent == "briefing" and context.areas:
+        if context.check.intent == "briefing" and context.areas:
             # A briefing on a named area wants that area's main points, whatever the question's wording.
             ranked = [sid for sid in ranked if context.sentences[sid].evidence.area in context.areas]
         else:
             ranked = [sid for sid in ranked if context.scores[sid] >= threshold]
-        if context.speaker_hint:
+        if context.check.speaker_hint:
             # "What did the council say...": statements answer that, not the inspectors' findings.
             spoken = [sid for sid in ranked if context.sentences[sid].evidence.speaker != "Ofsted/CQC"]
             ranked = spoken or ranked
         chosen: list[str] = list(context.pinned)
-        if context.intent == "improve" and len(context.areas) == 1:
+        if context.check.intent == "improve" and len(context.areas) == 1:
             chosen += [sid for sid in self._report_actions(context) if sid not in chosen]
             limit = max(limit, len(chosen))
-        elif context.intent == "briefing" and len(context.areas) == 1:
+        elif context.check.intent == "briefing" and len(context.areas) == 1:
             chosen += [sid for sid in self._briefing(context) if sid not in chosen]
             limit = max(limit, len(chosen))
-        if context.needs_number:
+        if context.check.needs_number:
             # A figure only answers if its sentence is about the question's subject (cross-lingual: trust the score).
             figures = [sid for sid in ranked if _NUMBERISH.search(context.sentences[sid].text)
                        and (context.lexical.get(sid, 0) >= 0.34 or context.sentences[sid].evidence.language != "en")]
             if not figures and not chosen:
                 return Draft(abstained=True, reason="no-figure")
             chosen += [sid for sid in figures[:2] if sid not in chosen]
-        if context.needs_name:
+        if context.check.needs_name:
             named = [sid for sid in ranked if _NAME.search(context.sentences[sid].text) and context.lexical.get(sid, 0) >= 0.5]
             if not named:
                 return Draft(abstained=True, reason="no-name")
@@ -65,7 +65,7 @@ class ExtractiveBackend:
         for area in groups:
             taken = 0
             for sid in ranked:
-                if taken >= per_group or len(chosen) >= limit + (len(context.pinned) if context.intent == "briefing" else 0):
+                if taken >= per_group or len(chosen) >= limit + (len(context.pinned) if context.check.intent == "briefing" else 0):
                     break
                 sentence = context.sentences[sid]
                 if area is not None and sentence.evidence.area != area:

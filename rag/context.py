@@ -9,6 +9,7 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.draft import Context
 from rag.index import CorpusIndex
+from rag.intent import QuestionCheck
 from rag.retrieve import to_evidence
 from rag.sentences import Sentence, split_sentences
 from sendqa.types import Evidence
@@ -41,12 +42,11 @@ def _stem(word: str) -> str:
     return word
 
 
-def build_context(question: str, intent: str, needs_number: bool, areas: list[str], evidence: list[Evidence],
-                  index: CorpusIndex, area_terms: set[str], asks_dates: bool = False,
-                  speaker_hint: bool = False) -> Context:
+def build_context(question: str, check: QuestionCheck, areas: list[str], evidence: list[Evidence],
+                  index: CorpusIndex, area_terms: set[str]) -> Context:
     """Sentences from the evidence (plus the named areas' key sections), each scored for relevance."""
-    context = Context(question=question, intent=intent, needs_number=needs_number, areas=areas, asks_dates=asks_dates,
-                      speaker_hint=speaker_hint)
+    context = Context(question=question, check=check, areas=areas)
+    intent, needs_number, asks_dates = check.intent, check.needs_number, check.asks_dates
     chunks = {ev.chunk_id: ev for ev in evidence}
     if areas and intent in ("outcome", "improve", "strengths", "briefing"):
         wanted = _sections_for(intent)
@@ -84,7 +84,7 @@ def build_context(question: str, intent: str, needs_number: bool, areas: list[st
             score = 0.9 * sem_scaled * (0.5 + relative) + 0.45 * lexical
         if not sentence.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "’", ")")):
             score -= 0.1  # headlines and table fragments say little on their own
-        if speaker_hint and ev.speaker != "Ofsted/CQC":
+        if check.speaker_hint and ev.speaker != "Ofsted/CQC":
             score += 0.15
         if intent in ("improve", "briefing"):
             score += IMPROVE_SECTIONS.get(section, 0.0)

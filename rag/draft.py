@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rag.intent import QuestionCheck
 from rag.sentences import Sentence
 
 
@@ -26,12 +27,8 @@ class Context:
     """Everything a backend may use to answer: the question, its reading, and numbered evidence sentences."""
 
     question: str
-    intent: str
-    needs_number: bool
+    check: QuestionCheck  # how the question reads: intent, figures or names wanted, speaker asked about
     areas: list[str]
-    asks_dates: bool = False
-    needs_name: bool = False
-    speaker_hint: bool = False  # asked what a council, the NHS or the press said
     sentences: dict[str, Sentence] = field(default_factory=dict)  # id -> sentence
     scores: dict[str, float] = field(default_factory=dict)  # id -> relevance 0..1
     lexical: dict[str, float] = field(default_factory=dict)  # id -> share of the question's content words present

@@ -90,9 +90,7 @@ class QA:
 
         t = time.perf_counter()
         area_terms = {w for a in areas for w in area_key(a).split()}
-        context = build_context(question, intent, check.needs_number, areas, evidence, self.index, area_terms,
-                                asks_dates=check.asks_dates, speaker_hint=check.speaker_hint)
-        context.needs_name = check.needs_name
+        context = build_context(question, replace(check, intent=intent), areas, evidence, self.index, area_terms)
         timings["context"] = _ms(t)
 
         t = time.perf_counter()

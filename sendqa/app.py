@@ -8,13 +8,12 @@ from sendqa.errors import SendQAError
 from sendqa.settings import Settings
 
 
-def open_index(settings: Settings, auto_ingest: bool | None = None):
+def open_index(settings: Settings):
     """The corpus index; an empty one is filled from corpus/ first (unless disabled)."""
     from rag.index import CorpusIndex
 
     index = CorpusIndex(settings)
-    auto = settings.auto_ingest_corpus if auto_ingest is None else auto_ingest
-    if index.is_empty() and auto:
+    if index.is_empty() and settings.auto_ingest_corpus:
         from ingest.pipeline import ingest_paths
 
         if not settings.corpus_dir.is_dir():
