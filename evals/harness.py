@@ -74,9 +74,24 @@ def write_report(summary: dict, scores_by_config: dict[str, list[ItemScore]], me
     return out_dir / "eval.md"
 
 
+def backend_settings(settings, spec: str):
+    """Settings for a backend spec: "extractive", "local", "local:free", "openai:rewrite", ..."""
+    from sendqa.settings import load_settings
+
+    backend, _, mode = spec.partition(":")
+    answer = settings.answer.model_dump() | {"backend": backend}
+    if mode:
+        answer["llm"] = answer["llm"] | {"mode": mode}
+    return load_settings(settings.model_dump() | {"answer": answer})
+
+
 def run_eval(settings, subset: str = "all", baseline: bool = True, progress: bool = True,
-             out_dir: Path | None = None) -> tuple[dict, dict]:
-    """Index the eval documents into their own home, run ours (and the baseline), write the report."""
+             out_dir: Path | None = None, backends: tuple[str, ...] = ("extractive",),
+             splits: tuple[str, ...] = ("dev", "test")) -> tuple[dict, dict]:
+    """Index the eval documents into their own home, run each backend (and the baseline), write the report.
+
+    Scores are kept per split: tune on dev, only ever report test.
+    """
     from evals.baseline import NaiveBaseline
     from evals.sources import canonical_texts, eval_files
     from ingest.pipeline import ingest_paths
@@ -89,19 +104,25 @@ def run_eval(settings, subset: str = "all", baseline: bool = True, progress: boo
     t = time.perf_counter()
     report = ingest_paths(eval_files(), index, progress=progress)
     ingest_s = time.perf_counter() - t
-    items = load_items()
+    items = [i for i in load_items() if i.split in splits]
     if subset == "gate":
         items = [i for i in items if i.gate]
     items, missing = available_items(items, {d.doc_id for d in index.documents()})
     outcomes = {d.doc_id: d.outcome for d in index.documents()}
-    qa = QA(eval_settings, index=index)
-    scores = {"sendqa": run_items(qa.ask, items, index.document_text, outcomes.get, progress, "sendqa")}
+    runs: dict[str, list[ItemScore]] = {}
+    for spec in backends:
+        qa = QA(backend_settings(eval_settings, spec), index=index)
+        runs[spec] = run_items(qa.ask, items, index.document_text, outcomes.get, progress, spec)
     if baseline:
         naive = NaiveBaseline(canonical_texts(), index.embed_model, eval_settings.index_dir() / "baseline")
-        scores["baseline"] = run_items(naive.ask, items, index.document_text, outcomes.get, progress, "baseline")
+        runs["baseline"] = run_items(naive.ask, items, index.document_text, outcomes.get, progress, "baseline")
+    split_of = {i.id: i.split for i in items}
+    scores = {f"{name} [{split}]": [s for s in run if split_of[s.id] == split]
+              for name, run in runs.items() for split in splits if any(split_of[s.id] == split for s in run)}
     summary = summarise(scores)
     meta = {"settings_fingerprint": eval_settings.fingerprint(), "embedding": eval_settings.retrieval.embedding,
-            "backend": eval_settings.answer.backend, "subset": subset, "items": len(items),
+            "backends": list(backends), "local_model": eval_settings.answer.local.model,
+            "subset": subset, "splits": list(splits), "items": len(items),
             "items_missing_documents": missing, "documents": len(index.documents()),
             "ingest": report.summary(), "ingest_seconds": round(ingest_s, 1)}
     path = write_report(summary, scores, meta, out_dir or Path("evals/out"))

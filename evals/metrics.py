@@ -11,11 +11,9 @@ from evals.dataset import EvalItem
 _TAG = re.compile(r"^\[[^\]]*\]\s*")
 _CITE = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
-_OUTCOMES = {
-    "positive": re.compile(r"positive experiences and outcomes", re.I),
-    "inconsistent": re.compile(r"inconsistent experiences and outcomes", re.I),
-    "widespread and/or systemic failings": re.compile(r"widespread and/or systemic failings", re.I),
-}
+_OUTCOMES = {label: re.compile(re.escape(phrase), re.I) for label, phrase in (
+    ("positive", "positive experiences and outcomes"), ("inconsistent", "inconsistent experiences and outcomes"),
+    ("widespread and/or systemic failings", "widespread and/or systemic failings"))}
 # An Ofsted grade asserted of an area or its SEND services ("Bury was rated inadequate"); area SEND inspections give none.
 _GRADES = re.compile(r"\b(rated|graded|judged|was|were|is|are|been|put into|placed in)\s+(as\s+)?"
                      r"(inadequate|outstanding|requires improvement|special measures)\b", re.I)
@@ -42,6 +40,11 @@ class ItemScore:
     faithfulness: float | None
     critical_error: bool
     latency_ms: float
+    first_sentence_ms: float | None = None
+    drafted: int = 0  # sentences an LLM backend wrote, and what the verifier did with them
+    supported: int = 0
+    dropped: int = 0
+    replaced: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -76,45 +79,61 @@ def score_item(item: EvalItem, contract: dict, retrieved: list[str], doc_text, d
             text = doc_text(c["doc_id"])
             valid += bool(text) and bool(c["quote"]) and c["quote"] in text
         validity = valid / len(citations)
-    if not abstained and answer.strip():
-        faith = faithfulness(answer, citations)
+    claims = claim_sentences(contract)
+    if not abstained and claims:
+        faith = faithfulness_of(claims)
     return ItemScore(
         id=item.id, kind=item.kind, backend=contract["backend"], should_abstain=item.should_abstain,
         abstained=abstained, hit1=hit1, hit5=hit5, rr10=rr, key_fact_recall=recall, citation_validity=validity,
-        faithfulness=faith, critical_error=critical_error(answer, citations, doc_outcome, abstained),
+        faithfulness=faith, critical_error=critical_error_of(claims, doc_outcome, abstained),
         latency_ms=float(contract.get("timings_ms", {}).get("total", 0.0)),
+        first_sentence_ms=contract.get("timings_ms", {}).get("first_sentence"),
+        **{k: int((contract.get("verification") or {}).get(v, 0))
+           for k, v in (("drafted", "sentences"), ("supported", "supported"), ("dropped", "dropped"),
+                        ("replaced", "replaced"))},
     )
 
 
+def claim_sentences(contract: dict) -> list[tuple[str, list[dict]]]:
+    """(sentence, cited citations) pairs: from the structured `sentences` when present, else from the text."""
+    by_n = {c["n"]: c for c in contract["citations"]}
+    if contract.get("sentences"):
+        return [(s["text"], [by_n[n] for n in s["citations"] if n in by_n])
+                for s in contract["sentences"] if s.get("origin") != "message"]
+    return [(_CITE.sub("", sentence).strip(), [by_n[int(n)] for n in _CITE.findall(sentence) if int(n) in by_n])
+            for sentence in answer_sentences(contract["answer"])]
+
+
 def answer_sentences(answer: str) -> list[str]:
-    """Answer lines split into sentences, attribution tags removed (they are checked against citation metadata)."""
+    """Answer lines split into sentences (the project's one splitter), attribution tags removed."""
+    from sendqa.sentences import split_sentences
+
     out = []
     for line in answer.splitlines():
         line = _TAG.sub("", line.strip())
-        for part in re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])|(?<=\])\s+(?=[A-Z“\"])", line):
-            if part.strip():
-                out.append(part.strip())
+        for part in re.split(r"(?<=\])\s+(?=[A-Z“\"])", line):
+            out += [piece for piece in split_sentences(part, min_chars=1)]
     return out
 
 
 def faithfulness(answer: str, citations: list[dict]) -> float:
     """Share of answer sentences whose numbers, names and outcome phrases all appear in their cited quotes."""
-    quotes = {c["n"]: c["quote"] for c in citations}
-    sentences = answer_sentences(answer)
-    if not sentences:
+    return faithfulness_of(claim_sentences({"answer": answer, "citations": citations}))
+
+
+def faithfulness_of(claims: list[tuple[str, list[dict]]]) -> float:
+    if not claims:
         return 0.0
     supported = 0
-    for sentence in sentences:
-        cited = [quotes[int(n)] for n in _CITE.findall(sentence) if int(n) in quotes]
+    for claim, cited in claims:
         if not cited:
             continue
-        evidence = normalise(" ".join(cited))
-        claim = _CITE.sub("", sentence)
+        evidence = normalise(" ".join(c["quote"] for c in cited))
         checks = _NUMBER.findall(claim) + _names(claim)
         checks += [m.group(0) for p in _OUTCOMES.values() for m in p.finditer(claim)]
         if all(normalise(c) in evidence for c in checks):
             supported += 1
-    return supported / len(sentences)
+    return supported / len(claims)
 
 
 def _names(text: str) -> list[str]:
@@ -125,9 +144,11 @@ def _names(text: str) -> list[str]:
 
 def critical_error(answer: str, citations: list[dict], doc_outcome, abstained: bool) -> bool:
     """An outcome stated that no cited report gives, or an Ofsted grade asserted as an area SEND result."""
-    quotes = {c["n"]: c for c in citations}
-    for sentence in answer_sentences(answer):
-        cited = [quotes[int(n)] for n in _CITE.findall(sentence) if int(n) in quotes]
+    return critical_error_of(claim_sentences({"answer": answer, "citations": citations}), doc_outcome, abstained)
+
+
+def critical_error_of(claims: list[tuple[str, list[dict]]], doc_outcome, abstained: bool) -> bool:
+    for sentence, cited in claims:
         actual = {doc_outcome(c["doc_id"]) for c in cited} - {None}
         for label, pattern in _OUTCOMES.items():
             if pattern.search(sentence) and actual and label not in actual:
@@ -163,4 +184,13 @@ def aggregate(scores: list[ItemScore]) -> dict:
         "critical_errors": sum(s.critical_error for s in scores),
         "latency_p50_ms": pct(0.5),
         "latency_p95_ms": pct(0.95),
+        "first_sentence_p50_ms": _percentile([s.first_sentence_ms for s in scores if s.first_sentence_ms], 0.5),
+        "drafted": sum(s.drafted for s in scores),
+        "verified_share": round(sum(s.supported for s in scores) / max(1, sum(s.drafted for s in scores)), 3)
+        if any(s.drafted for s in scores) else None,
     }
+
+
+def _percentile(values: list[float], p: float) -> float | None:
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(p * len(values)))], 1) if values else None

@@ -5,12 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 COLUMNS = ["n", "hit@1", "hit@5", "mrr@10", "key_fact_recall", "citation_validity", "faithfulness", "abstention",
-           "false_refusal", "critical_errors", "latency_p50_ms", "latency_p95_ms"]
+           "false_refusal", "critical_errors", "latency_p50_ms", "latency_p95_ms", "first_sentence_p50_ms",
+           "verified_share"]
 CHART_METRICS = ["hit@1", "hit@5", "mrr@10", "key_fact_recall", "citation_validity", "faithfulness", "abstention"]
 
 
 def _cell(value) -> str:
     return "–" if value is None else (f"{value:.3f}" if isinstance(value, float) and value <= 1.0 else str(value))
+
+
+def overall_table(summary: dict) -> str:
+    """One row per configuration (overall only): the README's backend table."""
+    lines = ["| config | " + " | ".join(COLUMNS) + " |", "|" + "---|" * (len(COLUMNS) + 1)]
+    for config, parts in summary.items():
+        lines.append(f"| {config} | " + " | ".join(_cell(parts["overall"].get(c)) for c in COLUMNS) + " |")
+    return "\n".join(lines)
 
 
 def table(summary: dict) -> str:
@@ -24,7 +33,8 @@ def table(summary: dict) -> str:
 
 def write_markdown(summary: dict, meta: dict, chart_name: str, path: Path) -> None:
     head = "\n".join(f"- {k}: {v}" for k, v in meta.items())
-    path.write_text(f"# sendqa eval\n\n{head}\n\n{table(summary)}\n\n![metrics]({chart_name})\n", encoding="utf-8")
+    path.write_text(f"# sendqa eval\n\n{head}\n\n## Overall\n\n{overall_table(summary)}\n\n## By kind\n\n"
+                    f"{table(summary)}\n\n![metrics]({chart_name})\n", encoding="utf-8")
 
 
 def write_chart(summary: dict, path: Path) -> Path:
@@ -35,7 +45,7 @@ def write_chart(summary: dict, path: Path) -> Path:
 
     configs = list(summary)
     width = 0.8 / max(1, len(configs))
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig, ax = plt.subplots(figsize=(12, 4.5))
     for i, config in enumerate(configs):
         overall = summary[config]["overall"]
         values = [overall.get(m) or 0.0 for m in CHART_METRICS]

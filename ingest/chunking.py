@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Sequence
 
 from llama_index.core.node_parser import NodeParser
@@ -11,10 +10,10 @@ from llama_index.core.schema import BaseNode, Document, NodeRelationship, TextNo
 from pydantic import Field
 
 from ingest.blocks import Span
+from sendqa.sentences import sentence_spans
 from sendqa.types import Chunk
 
 LAYOUT_KEY = "layout"  # Document metadata key holding the block spans; stripped from chunks
-_SENTENCE_END = re.compile(r"(?<=[.!?])[”’\"')]*\s+(?=[A-Z“‘\"(•])")
 
 
 def _units(spans: list[Span]) -> list[list[Span]]:
@@ -70,7 +69,7 @@ def chunk_document(doc_id: str, text: str, spans: list[Span], max_chars: int) ->
 
 def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
     """Split an over-long block at sentence or bullet boundaries."""
-    cuts = [start] + [start + m.end() for m in _SENTENCE_END.finditer(text[start:end])] + [end]
+    cuts = [start] + [start + s for s, _ in sentence_spans(text[start:end], min_chars=1)] + [end]
     cuts += [start + i + 1 for i, ch in enumerate(text[start:end]) if ch == "\n"]
     cuts = sorted(set(cuts))
     pieces: list[tuple[int, int]] = []

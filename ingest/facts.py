@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sendqa.types import OUTCOMES
+from sendqa.domain import OUTCOME_IN_REPORT, OUTCOMES
 
 _MONTHS = "january february march april may june july august september october november december".split()
 _AREA_RE = re.compile(
@@ -16,12 +16,7 @@ _DATES_RE = re.compile(r"Inspection dates?:\s*(?P<d>[^\n]+?)(?=\s*Dates? of prev
 _PREV_RE = re.compile(r"Dates? of previous inspection:\s*(?P<d>[^\n]+)")
 _FILENAME_DATE_RE = re.compile(r"(\d{1,2})_(" + "|".join(_MONTHS) + r")_(\d{4})", re.I)
 
-# Fixed wording of the three 2023-framework outcomes (Ofsted's area SEND framework and handbook).
-_OUTCOME_PATTERNS = (
-    ("widespread and/or systemic failings", re.compile(r"widespread and/or systemic failings", re.I)),
-    ("inconsistent", re.compile(r"(?:lead|leading) to inconsistent experiences and outcomes", re.I)),
-    ("positive", re.compile(r"typically (?:lead|leading) to positive experiences and outcomes", re.I)),
-)
+_OUTCOME_PATTERNS = tuple(OUTCOME_IN_REPORT.items())
 _WSOA_RE = re.compile(r"written statement of action", re.I)
 _WSOA_REQUIRED_RE = re.compile(
     r"(?:required|requires|determined that)[^.]{0,200}written statement of action|written statement of action[^.]{0,80}(?:is required|must be)",

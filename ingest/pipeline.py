@@ -70,7 +70,7 @@ def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = Tru
         docstore=index.docstore,
         docstore_strategy=DocstoreStrategy.UPSERTS,
     )
-    fingerprint = f"{settings.fingerprint()}:p{PARSER_VERSION}"
+    fingerprint = f"{settings.index_fingerprint()}:p{PARSER_VERSION}"
     for path in tqdm(files, desc="Ingesting", unit="file", disable=not progress):
         try:
             if path.stat().st_size > settings.ingest.max_file_mb * 1024 * 1024:

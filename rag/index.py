@@ -99,7 +99,7 @@ class CorpusIndex:
     def persist(self) -> None:
         self.docstore.persist(str(self._docstore_path))
         (self.dir / "index.json").write_text(
-            json.dumps({"embedding": self.settings.retrieval.embedding, "settings_fingerprint": self.settings.fingerprint()})
+            json.dumps({"embedding": self.settings.retrieval.embedding, "index_fingerprint": self.settings.index_fingerprint()})
         )
         self._nodes_cache = None
 

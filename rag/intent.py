@@ -12,10 +12,19 @@ _INJECTION = re.compile(
     r"|\bsay (that|it)\b.{0,80}\b(rated|outstanding|inadequate|passed|failed)\b",
     re.I | re.S,
 )
-# Ofsted grades that area SEND inspections (2023 framework) never give, and other false premises.
+# Ofsted grades that area SEND inspections (2023 framework) never give, and other false premises. A grade word only
+# makes a premise when it stands as a grade ("rated inadequate", "was Bury outstanding?", "an inadequate rating"),
+# not as an adjective before another noun ("outstanding actions", "inadequate support").
+_GRADE = r"(?:inadequate|outstanding|requires improvement|special measures)"
+_GRADE_NOUNS = r"(?:rating|grade|judge?ment|result|outcome|verdict|score|label|status|report|inspection)s?"
+_FUNCTION_WORDS = r"(?:for|in|at|by|on|and|or|from|with|because|since|after|when|due|overall|again|last|this|that)"
 _FALSE_GRADE = re.compile(
-    r"\b(inadequate|outstanding|requires improvement|special measures|(?:rated|graded|judged) (?:as )?(?:good|poor|excellent)"
-    r"|(?:closed|shut) (?:down )?(?:its|their|the)? ?send|fined|ofsted fine)\b",
+    rf"\b(?:rated|graded|judged|deemed|given|awarded|received?|got|gets?|getting|was|were|is|are|be|been|being|as|an?)\s+"
+    rf"(?:(?:an?|the)\s+)?(?:(?:ofsted|send|overall)\s+)?{_GRADE}\b(?!\s+(?!{_GRADE_NOUNS}\b|{_FUNCTION_WORDS}\b)[a-z]{{3,}})"
+    rf"|\b{_GRADE}\s+{_GRADE_NOUNS}\b"
+    rf"|\b{_GRADE}\s*\?*\s*$"
+    r"|\b(?:rated|graded|judged) (?:as )?(?:good|poor|excellent)\b"
+    r"|\b(?:closed|shut) (?:down )?(?:its|their|the)? ?send\b|\bfined\b|\bofsted fine\b",
     re.I,
 )
 _DOMAIN = re.compile(
@@ -28,7 +37,7 @@ _DOMAIN = re.compile(
     re.I,
 )
 
-INTENTS = ("outcome", "improve", "strengths", "briefing", "general")
+INTENTS = ("outcome", "improve", "strengths", "briefing", "definition", "general")
 _INTENT_PATTERNS = (
     ("briefing", re.compile(r"\b(brief\w*|summar\w*|overview|key points|tell me about|what happened)\b", re.I)),
     ("outcome", re.compile(r"\b(outcomes? of|results?|rated|rating|verdict|judge?ment|grade|how did .{1,60} (do|go|get on)|"
@@ -42,7 +51,11 @@ _INTENT_PATTERNS = (
 _DATES = re.compile(r"\b(when|what date|dates?|previous(ly)?|before that|last inspected|next inspect\w*|again)\b", re.I)
 _OFF_TOPIC = re.compile(r"\b(weather|forecast|football|fc|match|score|recipe|cook\w*|film|movie|stocks?|shares?|"
                         r"price|capital of|poem|joke|song|lottery|horoscope|traffic|train times)\b", re.I)
-_NEEDS_NAME = re.compile(r"\b(who is|who's|who are|name of|named|names of)\b", re.I)
+# A person's name is asked for ("who is the director?"); the name of a forum or service is an ordinary question.
+_NEEDS_NAME = re.compile(r"\b(who is|who's|who are|who was|who were|who leads|who runs|who heads)\b", re.I)
+# "What is an EHC plan?", "what does SENDIASS mean", "define co-production": a term, not a local area's story.
+_DEFINITION = re.compile(r"^\s*(?:what(?:'s| is| are| does)|define|meaning of|explain)\s+(?:an?\s+|the\s+|a\s+)?"
+                         r"(?P<term>[\w&/()' -]{2,40}?)(?:\s+(?:mean|stand for|stands for))?\s*\??\s*$", re.I)
 _SPEAKER_HINT = re.compile(r"\b(council|nhs|councillors?|cllr|statement|said|says|say|respon\w*|press|news|article|"
                            r"accept\w*|claims?|according to (the )?(council|nhs|leader))\b", re.I)
 # Questions only a figure can answer (a duration or rate may also be answered in words: "unacceptably long").
@@ -60,6 +73,7 @@ class QuestionCheck:
     asks_dates: bool = False
     speaker_hint: bool = False  # the question asks what a council, the NHS or the press said
     needs_name: bool = False
+    term: str | None = None  # the term a definitional question asks about
 
 
 def check_question(question: str, names_area: bool) -> QuestionCheck:
@@ -67,6 +81,8 @@ def check_question(question: str, names_area: bool) -> QuestionCheck:
     check = QuestionCheck(intent=_intent(question), needs_number=bool(_NEEDS_NUMBER.search(question)),
                           asks_dates=bool(_DATES.search(question)), speaker_hint=bool(_SPEAKER_HINT.search(question)),
                           needs_name=bool(_NEEDS_NAME.search(question)))
+    if check.intent == "general" and not names_area and (m := _DEFINITION.match(question)):
+        check.intent, check.term = "definition", m.group("term").strip()
     if _INJECTION.search(question):
         check.refuse = "injection"
     elif _FALSE_GRADE.search(question):
@@ -76,8 +92,12 @@ def check_question(question: str, names_area: bool) -> QuestionCheck:
     return check
 
 
+# "What did inspectors find in Bury?" asks for the report's main points, when nothing more specific is asked.
+_FINDINGS = re.compile(r"\bwhat did (?:the )?(?:inspectors?|ofsted|cqc|inspection|report) (?:find|found|say|conclude|think)\b", re.I)
+
+
 def _intent(question: str) -> str:
     for name, pattern in _INTENT_PATTERNS:
         if pattern.search(question):
             return name
-    return "general"
+    return "briefing" if _FINDINGS.search(question) else "general"

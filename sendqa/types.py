@@ -5,11 +5,11 @@ llama-index nodes are converted into these at the edge of rag/; the CLI, UI and 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
-KINDS = ("inspection report", "revisit letter", "council or NHS statement", "news article", "other")
-SPEAKERS = ("Ofsted/CQC", "council", "NHS", "council and NHS", "press", "politician", "unknown")
-OUTCOMES = ("positive", "inconsistent", "widespread and/or systemic failings")
+from sendqa.domain import KINDS, OUTCOMES, SPEAKERS  # noqa: F401  (re-exported for older imports)
 
 
 class DocumentRecord(BaseModel):
@@ -75,8 +75,31 @@ class Citation(BaseModel):
     language: str = Field("en", exclude=True)
 
 
+class AnswerSentence(BaseModel):
+    """One shown sentence: its text, the citations it rests on and who is speaking in them."""
+
+    text: str
+    citations: list[int] = Field(default_factory=list, description="Numbers of the citations that support it.")
+    speaker: str = Field("unknown", description="Who speaks in its first citation (Ofsted/CQC, council, press...).")
+    area: str | None = None
+    doc_id: str | None = Field(None, description="The document of its first citation.")
+    language: str = Field("en", description="Language of the cited passage (a rewrite may be in English).")
+    origin: Literal["quote", "rewrite", "lead", "message"] = Field(
+        "quote", description="quote: verbatim from a document; rewrite/lead: written by a model and verified."
+    )
+
+
+class Verification(BaseModel):
+    """What the verifier did with a drafted answer before anything was shown."""
+
+    sentences: int = Field(0, description="Sentences the backend drafted.")
+    supported: int = Field(0, description="Drafted sentences shown as written: cited and supported by their passages.")
+    dropped: int = Field(0, description="Drafted sentences not shown (unsupported, uncited, or an unresolved quote).")
+    replaced: int = Field(0, description="Unsupported rewrites shown as the verbatim passage they cite instead.")
+
+
 class Answer(BaseModel):
-    """What `sendqa ask --json` prints (fields marked exclude stay internal)."""
+    """What `sendqa ask --json` prints (fields marked exclude stay internal). Fields are added, never renamed."""
 
     question: str
     answer: str
@@ -84,6 +107,9 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     backend: str
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    verification: Verification = Field(default_factory=Verification)
+    notice: str | None = Field(None, description="A problem the user should know of, e.g. the LLM failed mid-answer.")
     retrieved_doc_ids: list[str] = Field(default_factory=list, exclude=True)
     reason: str | None = Field(None, exclude=True, description="Why the answer abstained, for logs and evals.")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.conftest import CORPUS, needs_shared
 
-CONTRACT_KEYS = {"question", "answer", "abstained", "citations", "backend", "timings_ms"}
+CONTRACT_KEYS = {"question", "answer", "abstained", "citations", "backend", "timings_ms", "sentences", "verification", "notice"}
 CITATION_KEYS = {"n", "doc_id", "source", "title", "area", "page", "section", "quote"}
 
 

@@ -1,4 +1,4 @@
-"""Build the evidence context for a question: retrieved chunks, section lookups, scored sentences."""
+"""Stage 3, evidence: retrieved chunks (plus the named areas' key sections) as scored sentences."""
 
 from __future__ import annotations
 
@@ -7,16 +7,14 @@ import re
 import numpy as np
 from llama_index.core.schema import NodeWithScore
 
-from rag.draft import Context
+from rag.handoffs import Context
 from rag.index import CorpusIndex
 from rag.intent import QuestionCheck
 from rag.retrieve import to_evidence
 from rag.sentences import Sentence, split_sentences
+from sendqa.domain import ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, IMPROVE_SECTIONS, SECTION_OUTCOME, STRENGTH_SECTIONS
 from sendqa.types import Evidence
 
-IMPROVE_SECTIONS = {"areas for priority action": 0.35, "areas for improvement": 0.3,
-                    "what does the area partnership need to do better?": 0.12, "areas of significant weakness": 0.3}
-STRENGTH_SECTIONS = {"what is the area partnership doing that is effective?": 0.3}
 _STOP = set("""a an the and or of in on at to for from by with about is are was were be been being do does did done has have had
 what which who whom whose when where why how that this these those it its their there here than then so such any all
 some many much more most can could should would will shall may might must i me my we our you your they them he she his her
@@ -25,7 +23,7 @@ reports ofsted cqc partnership partnerships council latest recent current now st
 exactly really actually""".split())
 
 
-def _terms(text: str) -> set[str]:
+def content_terms(text: str) -> set[str]:
     words = re.findall(r"[a-z0-9%£]+", text.lower().replace("’", "'"))
     return {_SYNONYMS.get(w, _stem(w)) for w in words if w not in _STOP and len(w) > 1}
 
@@ -64,7 +62,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     s_vecs = embed.encode([s.text for s in sentences], False)
     semantic = s_vecs @ q_vec
     floor = _SEMANTIC_FLOOR.get(index.settings.retrieval.embedding, 0.0)
-    q_terms = _terms(question) - area_terms
+    q_terms = content_terms(question) - area_terms
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
     by_language: dict[str, list[float]] = {}
@@ -74,7 +72,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         sid = f"s{i}"
         ev = sentence.evidence
         section = (ev.section or "").lower()
-        lexical = len(q_terms & _terms(sentence.text)) / len(q_terms) if q_terms else 0.0
+        lexical = len(q_terms & content_terms(sentence.text)) / len(q_terms) if q_terms else 0.0
         sem_scaled = max(0.0, (float(sem) - floor) / (1.0 - floor))
         if ev.language == "en":
             score = 0.55 * sem_scaled + 0.45 * lexical
@@ -84,6 +82,8 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             score = 0.9 * sem_scaled * (0.5 + relative) + 0.45 * lexical
         if not sentence.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "’", ")")):
             score -= 0.1  # headlines and table fragments say little on their own
+        if section in ADMIN_SECTIONS and not _ABOUT_INSPECTION.search(question):
+            score -= 0.2  # who inspected and how is boilerplate unless asked for
         if check.speaker_hint and ev.speaker != "Ofsted/CQC":
             score += 0.15
         if intent in ("improve", "briefing"):
@@ -102,16 +102,20 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     return context
 
 
+_ABOUT_INSPECTION = re.compile(r"\b(inspection team|which inspectors|who (?:were|was) the inspectors?|led by|who inspected|method|how was .{0,30}inspected|population|"
+                               r"demographic|how many (children|pupils|young people))\b", re.I)
+
+
 def _pin(context: Context, sentence: Sentence, intent: str, asks_dates: bool, areas: list[str]) -> bool:
     """Outcome questions lead with the report's outcome statement (and its dates when asked)."""
     ev = sentence.evidence
     if intent not in ("outcome", "briefing") or ev.kind != "inspection report" or (areas and ev.area not in areas):
         return False
     section = (ev.section or "").lower()
-    if section == "inspection outcome":
+    if section == SECTION_OUTCOME:
         pinned_here = [p for p in context.pinned if context.sentences[p].evidence.doc_id == ev.doc_id
-                       and (context.sentences[p].evidence.section or "").lower() == "inspection outcome"]
-        if _OUTCOME.search(sentence.text):
+                       and (context.sentences[p].evidence.section or "").lower() == SECTION_OUTCOME]
+        if ANY_OUTCOME_PHRASE.search(sentence.text):
             return True
         # The sentence after the outcome says when the next (monitoring) inspection comes.
         return intent == "outcome" and len(areas) == 1 and bool(pinned_here) and len(pinned_here) < 2 \
@@ -120,7 +124,6 @@ def _pin(context: Context, sentence: Sentence, intent: str, asks_dates: bool, ar
 
 
 _DATE_LINE = re.compile(r"(Inspection dates?|Dates? of previous inspection):", re.I)
-_OUTCOME = re.compile(r"widespread and/or systemic failings|inconsistent experiences and outcomes|positive experiences and outcomes", re.I)
 
 
 def _sections_for(intent: str) -> set[str]:
@@ -129,8 +132,8 @@ def _sections_for(intent: str) -> set[str]:
     if intent == "strengths":
         return set(STRENGTH_SECTIONS)
     if intent == "briefing":
-        return set(IMPROVE_SECTIONS) | set(STRENGTH_SECTIONS) | {"inspection outcome"}
-    return {"inspection outcome"}
+        return set(IMPROVE_SECTIONS) | set(STRENGTH_SECTIONS) | {SECTION_OUTCOME}
+    return {SECTION_OUTCOME}
 
 
 # Cosine similarity below which an embedding model's scores mean "unrelated" (e5 scores sit high).

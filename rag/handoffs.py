@@ -1,0 +1,53 @@
+"""The typed hand-offs between stages: plan -> retrieve -> evidence -> select -> draft -> verify -> cite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag.intent import QuestionCheck
+from rag.sentences import Sentence
+
+
+@dataclass
+class Context:
+    """Stage 3, evidence: the question, its reading, and scored evidence sentences (ids "s0", "s1", ...)."""
+
+    question: str
+    check: QuestionCheck  # how the question reads: intent, figures or names wanted, speaker asked about
+    areas: list[str]
+    sentences: dict[str, Sentence] = field(default_factory=dict)  # id -> sentence
+    scores: dict[str, float] = field(default_factory=dict)  # id -> relevance 0..1.5
+    lexical: dict[str, float] = field(default_factory=dict)  # id -> share of the question's content words present
+    pinned: list[str] = field(default_factory=list)  # ids that must lead the answer (e.g. outcome sentences)
+
+    def ranked(self) -> list[str]:
+        return sorted(self.scores, key=lambda sid: self.scores[sid], reverse=True)
+
+
+@dataclass
+class Selection:
+    """Stage 4, select: what the answer says (sentence ids in answer order), or why it abstains."""
+
+    context: Context
+    chosen: list[str] = field(default_factory=list)
+    abstained: bool = False
+    reason: str | None = None
+
+    def passages(self, ids: list[str] | None = None) -> list[tuple[str, Sentence]]:
+        return [(sid, self.context.sentences[sid]) for sid in (self.chosen if ids is None else ids)]
+
+
+@dataclass
+class DraftSentence:
+    """Stage 5, draft: one sentence a backend wrote, citing evidence sentence ids."""
+
+    text: str
+    cites: list[str]  # ids of evidence sentences (see Context.sentences)
+    origin: str = "quote"  # quote (verbatim), rewrite (a model's plain-English version of cites), lead (model summary)
+
+
+@dataclass
+class Draft:
+    sentences: list[DraftSentence] = field(default_factory=list)
+    abstained: bool = False
+    reason: str | None = None

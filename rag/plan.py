@@ -1,0 +1,89 @@
+"""Stage 1, plan: question (+ filters) -> which areas, what kind of answer, or a reason to refuse before retrieving."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from rag.areas import find_areas, nearest_areas
+from rag.intent import QuestionCheck, check_question
+from rag.retrieve import Filters
+from sendqa.settings import Settings
+
+_ACROSS_AREAS = re.compile(r"\b(which|what|list|how many|name the|all|any)\b.{0,30}\b(areas?|councils?|local authorit\w+|"
+                           r"partnerships?|places)\b", re.I)
+# An across-areas question is answered from the document table only when it asks about the inspection outcome itself.
+_OUTCOME_WORDS = (
+    ("widespread and/or systemic failings", re.compile(r"widespread|systemic|failings|\bfail(ed|ing)?\b", re.I)),
+    ("inconsistent", re.compile(r"inconsistent|\bmixed\b", re.I)),
+    ("positive", re.compile(r"positive (experiences|outcome|result|inspection)|\b(good|best|positive)\b.{0,25}"
+                            r"\b(outcomes?|results?|inspections?|ratings?|reports?)\b", re.I)),
+)
+_ANY_OUTCOME = re.compile(r"\b(outcomes?|results?|verdicts?|inspection findings)\b", re.I)
+
+
+@dataclass
+class Catalog:
+    """What the index holds, as planning needs it: area names, languages, and the words of its documents."""
+
+    areas: list[str]
+    languages: list[str]  # non-English languages present
+    vocabulary: frozenset[str] = frozenset()
+    outcomes: dict[str, str] = field(default_factory=dict)  # area -> 2023-framework outcome of its report
+
+
+@dataclass
+class Plan:
+    question: str
+    check: QuestionCheck
+    areas: list[str] = field(default_factory=list)  # corpus areas the answer is about
+    unknown_areas: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)  # nearest areas held, for an unknown one
+    filters: Filters = field(default_factory=Filters)
+    refuse: str | None = None  # reason to refuse without retrieving
+    refuse_args: dict = field(default_factory=dict)
+    from_table: bool = False  # "which areas had ...": answered from the document table
+    outcome_asked: str | None = None
+    notice: str | None = None  # e.g. how a typed name was read
+
+    @property
+    def intent(self) -> str:
+        return self.check.intent
+
+
+def plan_question(question: str, catalog: Catalog, settings: Settings, area: str | None = None,
+                  filters: Filters | None = None) -> Plan:
+    """Read the question: areas (any case, abbreviations, typos, successors), intent, refusals."""
+    question = (question or "").strip()
+    filters = filters or Filters()
+    limit = settings.answer.max_question_chars
+    if not question:
+        return Plan(question, QuestionCheck(), refuse="empty")
+    if len(question) > limit:
+        return Plan(question[:limit], QuestionCheck(), refuse="too-long", refuse_args={"n": len(question), "limit": limit})
+    named = find_areas(question if not area else f"{question} in {area}", catalog.areas, catalog.vocabulary)
+    check = check_question(question, names_area=bool(named.in_corpus or named.unknown))
+    plan = Plan(question, check, filters=filters)
+    notes = [f"read “{typed}” as {name.title()}" for typed, name in named.corrected.items()]
+    notes += [f"{old} was replaced by {' and '.join(new)}" for old, new in named.replaced.items()]
+    plan.notice = "; ".join(notes) or None
+    if check.refuse:
+        plan.refuse = check.refuse
+        return plan
+    if named.unknown and not named.in_corpus:
+        plan.refuse, plan.unknown_areas = "unknown-area", named.unknown
+        plan.suggestions = [s for u in named.unknown for s in nearest_areas(u, catalog.areas)]
+        return plan
+    plan.areas = named.in_corpus
+    if check.false_premise:
+        plan.check = replace(check, intent="outcome")
+    if not plan.areas and _ACROSS_AREAS.search(question):
+        outcome = next((label for label, pattern in _OUTCOME_WORDS if pattern.search(question)), None)
+        if outcome or (check.intent == "outcome" and _ANY_OUTCOME.search(question)):
+            plan.from_table, plan.outcome_asked = True, outcome
+            plan.check = replace(plan.check, intent="outcome")
+    if plan.from_table:
+        plan.areas = sorted(a for a, o in catalog.outcomes.items() if outcome is None or o == outcome)
+        if not plan.areas:
+            plan.refuse = "no-evidence"
+    return plan

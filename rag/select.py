@@ -1,0 +1,166 @@
+"""Stage 4, select: which evidence sentences answer the question, in what order, or why nothing does.
+
+Every backend gets the same selection: the extractive backend shows it verbatim, an LLM backend rewrites it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.handoffs import Context, Selection
+from rag.sentences import Sentence
+from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE
+from sendqa.settings import Settings
+
+# Figures may be written in words in reports ("three", "half of", "a quarter").
+NUMBERISH = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                       r"sixty|seventy|eighty|ninety|hundred|thousand|half|third|quarter|dozen|per cent|percent)\b", re.I)
+_PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Professor|Sir|Dame)\.?\s+[A-Z][a-z]+"
+                     r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:,\s+(?:the\s+)?[a-z ]*(?:director|leader|chief|head|executive|member))", re.M)
+_DEFINES = r"is|are|sets out|describes"
+
+
+def select_evidence(context: Context, settings: Settings) -> Selection:
+    """The sentences an answer is made of (pinned first, lists expanded), or an abstention with its reason."""
+    threshold = settings.answer.min_sentence_score
+    limit = settings.answer.max_sentences
+    check = context.check
+    ranked = context.ranked()
+    if check.intent == "briefing" and context.areas:
+        # A briefing on a named area wants that area's main points, whatever the question's wording.
+        ranked = [sid for sid in ranked if context.sentences[sid].evidence.area in context.areas]
+    else:
+        ranked = [sid for sid in ranked if context.scores[sid] >= threshold]
+    if check.speaker_hint:
+        # "What did the council say...": statements answer that, not the inspectors' findings.
+        spoken = [sid for sid in ranked if context.sentences[sid].evidence.speaker != "Ofsted/CQC"]
+        ranked = spoken or ranked
+    chosen: list[str] = list(context.pinned)
+    if check.intent == "definition":
+        defining = [sid for sid in ranked if _defines(context.sentences[sid], check.term or "")]
+        if not defining:
+            return Selection(context, abstained=True, reason="no-definition")
+        ranked = defining
+    if check.intent == "improve" and len(context.areas) == 1:
+        chosen += [sid for sid in report_actions(context) if sid not in chosen]
+        limit = max(limit, len(chosen))
+    elif check.intent == "briefing" and len(context.areas) == 1:
+        chosen += [sid for sid in _briefing(context) if sid not in chosen]
+        limit = max(limit, len(chosen))
+    if check.needs_number:
+        # The evidence decides: a relevant sentence that states a figure (in digits or in words) answers.
+        figures = [sid for sid in ranked if NUMBERISH.search(context.sentences[sid].text)
+                   and (context.lexical.get(sid, 0) >= 0.34 or context.sentences[sid].evidence.language != "en")]
+        if not figures and not chosen:
+            return Selection(context, abstained=True, reason="no-figure")
+        chosen += [sid for sid in figures[:2] if sid not in chosen]
+    if check.needs_name:
+        named = [sid for sid in ranked if _PERSON.search(context.sentences[sid].text)]
+        if not named:
+            return Selection(context, abstained=True, reason="no-name")
+        chosen += [sid for sid in named[:2] if sid not in chosen]
+    groups = context.areas if len(context.areas) > 1 else [None]
+    per_group = max(2, (limit - len(chosen)) // len(groups))
+    cap = limit + (len(context.pinned) if check.intent == "briefing" else 0)
+    for area in groups:
+        taken = 0
+        for sid in ranked:
+            if taken >= per_group or len(chosen) >= cap:
+                break
+            sentence = context.sentences[sid]
+            if area is not None and sentence.evidence.area != area:
+                continue
+            if sid in chosen or any(context.sentences[c].text == sentence.text for c in chosen):
+                continue
+            chosen.append(sid)
+            taken += 1
+    chosen = _expand_lists(context, chosen, limit + 4)
+    if not chosen:
+        return Selection(context, abstained=True, reason="no-evidence")
+    return Selection(context, chosen=_order(context, chosen))
+
+
+def _defines(sentence: Sentence, term: str) -> bool:
+    """A sentence that says what the term is ("An EHC plan is a ...", "the local offer means ...")."""
+    words = [re.escape(w) for w in re.findall(r"[a-z0-9]+", term.lower()) if w not in ("a", "an", "the")]
+    if not words:
+        return False
+    name = r"\W+".join(words) + r"s?(?:\s*\([^)]{1,40}\))?"
+    return bool(re.search(rf"\b{name}\s+(?:{_DEFINES})\s+(?:a|an|the|when|where|how|what|for|used)\b|\b{name}\s+(?:means|refers to)\b",
+                          sentence.text, re.I))
+
+
+def _briefing(context: Context) -> list[str]:
+    """Outcome (pinned already), the best-matching strengths, then the report's first actions."""
+    strengths = [sid for sid, s in context.sentences.items()
+                 if s.evidence.kind == "inspection report" and s.evidence.area in context.areas
+                 and (s.evidence.section or "").lower() == SECTION_EFFECTIVE and starts_item(s)]
+    strengths.sort(key=lambda sid: context.scores.get(sid, 0), reverse=True)
+    return sorted(strengths[:3], key=lambda sid: context.sentences[sid].start) + report_actions(context, cap=4)
+
+
+def report_actions(context: Context, cap: int = 16) -> list[str]:
+    """The items a report lists under its priority-action and improvement sections, in report order."""
+    items = [sid for sid, s in context.sentences.items()
+             if s.evidence.kind == "inspection report" and s.evidence.area in context.areas
+             and (s.evidence.section or "").lower() in ACTION_SECTIONS and starts_item(s)]
+    items.sort(key=lambda sid: (ACTION_SECTIONS[(context.sentences[sid].evidence.section or "").lower()],
+                                context.sentences[sid].start))
+    return items[:cap]
+
+
+def _expand_lists(context: Context, chosen: list[str], limit: int) -> list[str]:
+    """A chosen lead-in ending in ':' brings its bullet items (the best lead-in per document only)."""
+    best_lead: dict[str, str] = {}
+    for sid in chosen:
+        sentence = context.sentences[sid]
+        if sentence.text.rstrip().endswith(":") and sentence.evidence.doc_id not in best_lead:
+            best_lead[sentence.evidence.doc_id] = sid
+    out = list(chosen)
+    for sid in best_lead.values():
+        lead = context.sentences[sid]
+        items = sorted(
+            (other_id for other_id, other in context.sentences.items()
+             if other.evidence.chunk_id == lead.evidence.chunk_id and other.position > lead.position),
+            key=lambda other_id: context.sentences[other_id].position,
+        )
+        expected = lead.position + 1
+        for item_id in items:
+            item = context.sentences[item_id]
+            if item.position != expected or not _is_bullet(item) or len(out) >= limit:
+                break
+            if item_id not in out:
+                out.append(item_id)
+            expected += 1
+    return out
+
+
+def _order(context: Context, chosen: list[str]) -> list[str]:
+    """Pinned first; then documents in order of their best sentence, sentences in document order."""
+    pinned = [sid for sid in context.pinned if sid in chosen]
+    rest = [sid for sid in chosen if sid not in pinned]
+    doc_rank: dict[str, int] = {}
+    for sid in pinned + rest:
+        doc_rank.setdefault(context.sentences[sid].evidence.doc_id, len(doc_rank))
+    rest.sort(key=lambda sid: (doc_rank[context.sentences[sid].evidence.doc_id], context.sentences[sid].start))
+    ordered = []
+    for sid in pinned:
+        ordered.append(sid)
+        doc = context.sentences[sid].evidence.doc_id
+        ordered += [r for r in rest if context.sentences[r].evidence.doc_id == doc and r not in ordered]
+    ordered += [r for r in rest if r not in ordered]
+    return ordered
+
+
+def starts_item(sentence: Sentence) -> bool:
+    """First sentence of a paragraph, or a bullet item."""
+    ev = sentence.evidence
+    offset = sentence.start - ev.start
+    before = ev.text[:offset].rstrip(" •")
+    return offset == 0 or before.endswith("\n") or before == ""
+
+
+def _is_bullet(sentence: Sentence) -> bool:
+    ev = sentence.evidence
+    offset = sentence.start - ev.start
+    return ev.text[max(0, offset - 2):offset].strip() == "•"

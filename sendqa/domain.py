@@ -1,0 +1,88 @@
+"""What we know about area SEND reports, in one place: sections, outcomes, speakers, kinds.
+
+ingest/ (facts), rag/ (plan, select, verify, render) and evals/ (metrics) all read this module, so the wording of
+an outcome or a section title is written once.
+"""
+
+from __future__ import annotations
+
+import re
+
+KINDS = ("inspection report", "revisit letter", "council or NHS statement", "news article", "other")
+SPEAKERS = ("Ofsted/CQC", "council", "NHS", "council and NHS", "press", "politician", "unknown")
+
+# --- 2023-framework outcomes (Ofsted's area SEND framework and handbook) ---------------------------------------
+OUTCOMES = ("positive", "inconsistent", "widespread and/or systemic failings")
+# How each outcome is worded in a report's "Inspection outcome" section.
+OUTCOME_IN_REPORT = {
+    "widespread and/or systemic failings": re.compile(r"widespread and/or systemic failings", re.I),
+    "inconsistent": re.compile(r"(?:lead|leading) to inconsistent experiences and outcomes", re.I),
+    "positive": re.compile(r"typically (?:lead|leading) to positive experiences and outcomes", re.I),
+}
+# Any mention of an outcome, however loosely worded, in an answer sentence (verification and metrics).
+OUTCOME_MENTION = {
+    "positive": re.compile(r"\bpositive experiences and outcomes\b|\bpositive (?:inspection )?outcome\b", re.I),
+    "inconsistent": re.compile(r"\binconsistent experiences and outcomes\b|\binconsistent (?:inspection )?outcome\b", re.I),
+    "widespread and/or systemic failings": re.compile(r"\bwidespread and/or systemic failings\b|\b(?:widespread|systemic) failings?\b", re.I),
+}
+ANY_OUTCOME_PHRASE = re.compile(
+    r"widespread and/or systemic failings|inconsistent experiences and outcomes|positive experiences and outcomes", re.I
+)
+# Ofsted grades that area SEND inspections never give.
+GRADE_WORDS = ("inadequate", "outstanding", "requires improvement", "special measures", "good", "poor", "excellent")
+GRADE_ASSERTED = re.compile(
+    r"\b(rated|graded|judged|given|awarded|received|got|was|were|is|are|been|put into|placed in)\s+(?:an?\s+|as\s+)?"
+    r"(inadequate|outstanding|requires improvement|special measures)\b", re.I
+)
+
+# --- report sections --------------------------------------------------------------------------------------------
+SECTION_OUTCOME = "inspection outcome"
+SECTION_EXPERIENCE = "what is it like to be a child or young person with send in this area?"
+SECTION_EFFECTIVE = "what is the area partnership doing that is effective?"
+SECTION_BETTER = "what does the area partnership need to do better?"
+SECTION_PRIORITY = "areas for priority action"
+SECTION_IMPROVEMENT = "areas for improvement"
+SECTION_WEAKNESS = "areas of significant weakness"  # 2016-22 letters (WSoA)
+
+# Sections about the inspection itself (team, method, area facts): rarely what a question is about.
+ADMIN_SECTIONS = {"information about this inspection", "information about the local area partnership"}
+# Sections that answer "what must improve", in the order a report lists its actions.
+ACTION_SECTIONS = {SECTION_PRIORITY: 0, SECTION_IMPROVEMENT: 1, SECTION_WEAKNESS: 2}
+# Relevance boosts a section earns for each kind of question.
+IMPROVE_SECTIONS = {SECTION_PRIORITY: 0.35, SECTION_IMPROVEMENT: 0.3, SECTION_BETTER: 0.12, SECTION_WEAKNESS: 0.3}
+STRENGTH_SECTIONS = {SECTION_EFFECTIVE: 0.3}
+
+# --- who is speaking --------------------------------------------------------------------------------------------
+SPEAKER_LABELS = {
+    "Ofsted/CQC": "Ofsted/CQC report",
+    "press": "news article",
+    "council": "council statement",
+    "NHS": "NHS statement",
+    "council and NHS": "council and NHS statement",
+    "politician": "politician's statement",
+}
+# SEND acronyms and what reports write in full: a sentence may use either.
+ACRONYMS = {
+    "adhd": "attention deficit", "asd": "autis", "camhs": "mental health", "ehc": "education, health and care",
+    "ehcp": "education, health and care", "salt": "speech and language", "sendiass": "information, advice and support",
+    "iass": "information, advice and support", "icb": "integrated care board", "ap": "alternative provision",
+    "dco": "designated clinical officer", "dmo": "designated medical officer", "neet": "not in education",
+    "pfa": "preparation for adulthood", "semh": "social, emotional and mental health", "sen": "special educational",
+    "senco": "special educational needs co", "gp": "general practi", "nhs": "health", "la": "local authority",
+    "pcf": "parent carer forum", "slt": "speech and language", "ot": "occupational therap", "hmi": "inspector",
+}
+LANGUAGE_NAMES = {"en": "English", "it": "Italian", "fr": "French", "de": "German", "es": "Spanish", "pl": "Polish"}
+
+
+def speaker_label(speaker: str) -> str:
+    """'council and NHS statement', 'Ofsted/CQC report', ...: statements are never passed off as findings."""
+    return SPEAKER_LABELS.get(speaker, "document")
+
+
+def is_finding(speaker: str) -> bool:
+    return speaker == "Ofsted/CQC"
+
+
+def outcomes_mentioned(text: str) -> set[str]:
+    """The 2023-framework outcomes a sentence states (any wording)."""
+    return {label for label, pattern in OUTCOME_MENTION.items() if pattern.search(text)}

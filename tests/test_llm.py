@@ -1,0 +1,174 @@
+"""LLM backends against a real llama.cpp OpenAI-compatible server running a GGUF from a PyPI package.
+
+The server is `python -m llama_cpp.server` on a loopback port, started here; answers go through the same stages as
+the extractive backend, and every model-written sentence must pass the verifier before it is shown.
+"""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from sendqa.settings import load_settings
+from sendqa.types import Answer, AnswerSentence
+
+pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: run `make setup-llm`")
+
+MODEL = "qwen2.5-coder-0.5b"  # the smallest packaged instruct model that follows the rewrite prompt
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def corpus_home(tmp_path_factory):
+    """A real index of the bundled corpus/ only (no ../shared needed)."""
+    from ingest.pipeline import ingest_paths
+    from rag.index import CorpusIndex
+    from tests.conftest import CORPUS
+
+    home = tmp_path_factory.mktemp("corpus-home")
+    report = ingest_paths([CORPUS], CorpusIndex(load_settings({"home": home})), progress=False)
+    assert len(report.added) == 5 and not report.skipped
+    return home
+
+
+def llm_settings(home, models_dir, **answer):
+    local = {"model": MODEL, "models_dir": str(models_dir), "context": 2048}
+    return load_settings({"home": home, "answer": {"local": local, **answer}})
+
+
+@pytest.fixture(scope="session")
+def server(corpus_home, models_dir):
+    from rag.backends.llama_server import start_server
+
+    running = start_server(llm_settings(corpus_home, models_dir))
+    yield running
+    running.stop()
+
+
+def openai_qa(home, models_dir, server, **llm):
+    from rag.qa import QA
+
+    settings = llm_settings(home, models_dir, backend="openai",
+                            llm={"base_url": server.base_url, "model": MODEL, "timeout_s": 120, **llm})
+    return QA(settings)
+
+
+def assert_verified_and_cited(answer: Answer, qa) -> None:
+    assert not answer.abstained, answer.answer
+    assert answer.citations and all(c.quote in qa.index.document_text(c.doc_id) for c in answer.citations)
+    assert all(s.citations for s in answer.sentences), "an uncited sentence was shown"
+    by_n = {c.n: c for c in answer.citations}
+    for sentence in answer.sentences:
+        if sentence.origin == "rewrite":  # a model wrote it: it must still pass the verifier on its citations
+            passages = [s for s in qa_sentences(qa, [by_n[n] for n in sentence.citations])]
+            assert qa.verifier.check(sentence.text, passages).supported, sentence.text
+        else:
+            assert sentence.text in [by_n[n].quote for n in sentence.citations]
+    v = answer.verification
+    assert v.sentences == v.supported + v.dropped + v.replaced
+
+
+def qa_sentences(qa, citations):
+    from rag.sentences import Sentence
+    from sendqa.types import Evidence
+
+    out = []
+    for c in citations:
+        record = qa.index.document(c.doc_id)
+        ev = Evidence(chunk_id="c", doc_id=c.doc_id, text=c.quote, start=0, end=len(c.quote), page=c.page,
+                      section=c.section, score=0, source=c.source, title=c.title, area=c.area, kind=record.kind,
+                      speaker=record.speaker, language=record.language)
+        out.append(Sentence(c.quote, 0, len(c.quote), ev, 0))
+    return out
+
+
+def test_rewrite_backend_over_the_openai_compatible_server(corpus_home, models_dir, server):
+    qa = openai_qa(corpus_home, models_dir, server)
+    answer = qa.ask("What weaknesses remain in Somerset?")
+    assert answer.backend == "openai" and answer.verification.sentences >= 1
+    assert_verified_and_cited(answer, qa)
+    assert answer.sentences[0].speaker == "council and NHS"  # who speaks survives the rewrite
+    assert answer.answer.startswith("[Somerset · council and NHS statement]")
+
+
+def test_free_writing_backend_is_verified_or_falls_back(corpus_home, models_dir, server):
+    qa = openai_qa(corpus_home, models_dir, server, mode="free")
+    answer = qa.ask("How long do families in South Gloucestershire wait for an autism diagnosis?")
+    assert_verified_and_cited(answer, qa)
+    assert answer.verification.sentences >= 1
+
+
+def test_english_rewrite_of_the_italian_article(corpus_home, models_dir, server):
+    qa = openai_qa(corpus_home, models_dir, server)
+    answer = qa.ask("What did Bury council say about EHC plan timeliness?")
+    assert_verified_and_cited(answer, qa)
+    assert any(c.language == "it" for c in answer.citations)
+
+
+def test_streaming_yields_sentences_before_the_answer(corpus_home, models_dir, server):
+    qa = openai_qa(corpus_home, models_dir, server)
+    items = list(qa.stream("What weaknesses remain in Somerset?"))
+    assert isinstance(items[-1], Answer) and all(isinstance(i, AnswerSentence) for i in items[:-1])
+    assert [s.text for s in items[:-1]] == [s.text for s in items[-1].sentences]
+    assert items[-1].timings_ms["first_sentence"] < items[-1].timings_ms["total"]
+
+
+def test_server_killed_mid_answer_gives_a_notice_and_the_extractive_answer(corpus_home, models_dir):
+    from rag.backends.llama_server import start_server
+    from rag.qa import QA
+
+    own = start_server(llm_settings(corpus_home, models_dir))
+    settings = llm_settings(corpus_home, models_dir, backend="openai",
+                            llm={"base_url": own.base_url, "model": MODEL, "timeout_s": 30})
+    qa = QA(settings)
+    stream = qa.stream("What weaknesses remain in Somerset?")
+    first = next(stream)
+    assert isinstance(first, AnswerSentence)
+    own.process.send_signal(signal.SIGKILL)
+    own.process.wait(timeout=10)
+    *rest, answer = list(stream)
+    assert isinstance(answer, Answer) and not answer.abstained
+    assert answer.notice and "stopped answering" in answer.notice
+    assert rest and all(s.origin == "quote" for s in rest)
+    assert "disproportionate use of exclusion" in answer.answer  # the extractive answer's content is all there
+
+
+def test_unreachable_server_falls_back_to_quotes(corpus_home, models_dir):
+    from rag.qa import QA
+
+    settings = llm_settings(corpus_home, models_dir, backend="openai",
+                            llm={"base_url": "http://127.0.0.1:9/v1", "model": MODEL, "timeout_s": 5})
+    answer = QA(settings).ask("What weaknesses remain in Somerset?")
+    assert not answer.abstained and answer.notice and "stopped answering" in answer.notice
+    assert all(s.origin == "quote" for s in answer.sentences)
+
+
+def test_local_backend_starts_llama_cpp_itself(corpus_home, models_dir):
+    from rag.qa import QA
+
+    qa = QA(llm_settings(corpus_home, models_dir, backend="local"))
+    answer = qa.ask("What weaknesses remain in Somerset?")
+    assert answer.backend == "local" and answer.notice is None
+    assert_verified_and_cited(answer, qa)
+
+
+def test_a_joined_model_with_the_wrong_sha256_is_refused(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from rag.backends import models
+    from sendqa.errors import SendQAError
+
+    bad = replace(models.PACKAGED_MODELS["qwen2.5-coder-0.5b"], model_id="tampered", sha256="0" * 64)
+    monkeypatch.setitem(models.PACKAGED_MODELS, "tampered", bad)
+    try:
+        bad.part_paths()
+    except SendQAError:
+        pytest.skip("the qwen2.5-coder-0.5b parts are not installed")
+    with pytest.raises(SendQAError, match="refusing to load"):
+        models.model_file("tampered", tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing half-joined is left to be loaded later
