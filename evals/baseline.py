@@ -21,6 +21,8 @@ from sendqa.types import Answer, Citation
 
 _SOURCE = re.compile(r"Source (\d+):\n(.*?)(?=\nSource \d+:\n|\n------)", re.S)
 _WORD = re.compile(r"[a-z0-9]+")
+_DECLINED = re.compile(r"\b(don't know|do not know|no relevant information|not (?:mentioned|provided|stated|available)|"
+                       r"cannot (?:answer|find|determine)|does not (?:say|mention|provide))\b", re.I)
 _STOP = set("the a an and or of in to for is are was were what which how does do did in on with about by it its this that".split())
 
 
@@ -64,6 +66,8 @@ class NaiveBaseline:
             index = VectorStoreIndex.from_documents(documents, embed_model=embed_model)
             index.storage_context.persist(persist_dir=str(persist_dir))
         self.engine = CitationQueryEngine.from_args(index, similarity_top_k=2, llm=llm or NaiveExtractiveLLM())
+        if llm is not None:
+            self.backend_id = f"naive-llamaindex+{getattr(llm, 'model', 'llm')}"
 
     def ask(self, question: str) -> Answer:
         started = time.perf_counter()
@@ -78,6 +82,7 @@ class NaiveBaseline:
             doc_id = hit.node.ref_doc_id or ""
             citations.append(Citation(n=n, doc_id=doc_id, source=self._sources.get(doc_id, ""), title=doc_id,
                                       area=None, page=None, section=None, quote=quote))
-        return Answer(question=question, answer=text, abstained=False, citations=citations, backend=self.backend_id,
+        declined = bool(_DECLINED.search(text)) and not citations
+        return Answer(question=question, answer=text, abstained=declined, citations=citations, backend=self.backend_id,
                       timings_ms={"total": round((time.perf_counter() - started) * 1000, 1)},
                       retrieved_doc_ids=list(dict.fromkeys(h.node.ref_doc_id or "" for h in response.source_nodes)))

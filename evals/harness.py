@@ -85,9 +85,17 @@ def backend_settings(settings, spec: str):
     return load_settings(settings.model_dump() | {"answer": answer})
 
 
+def baseline_model(settings):
+    """The same LLM our backend uses, as a plain llama-index LLM for the naive baseline's CitationQueryEngine."""
+    from rag.backends import get_backend
+
+    backend = get_backend(settings.answer.backend, settings)
+    return backend.client()
+
+
 def run_eval(settings, subset: str = "all", baseline: bool = True, progress: bool = True,
              out_dir: Path | None = None, backends: tuple[str, ...] = ("extractive",),
-             splits: tuple[str, ...] = ("dev", "test")) -> tuple[dict, dict]:
+             splits: tuple[str, ...] = ("dev", "test"), baseline_llm: str | None = None) -> tuple[dict, dict]:
     """Index the eval documents into their own home, run each backend (and the baseline), write the report.
 
     Scores are kept per split: tune on dev, only ever report test.
@@ -114,8 +122,10 @@ def run_eval(settings, subset: str = "all", baseline: bool = True, progress: boo
         qa = QA(backend_settings(eval_settings, spec), index=index)
         runs[spec] = run_items(qa.ask, items, index.document_text, outcomes.get, progress, spec)
     if baseline:
-        naive = NaiveBaseline(canonical_texts(), index.embed_model, eval_settings.index_dir() / "baseline")
-        runs["baseline"] = run_items(naive.ask, items, index.document_text, outcomes.get, progress, "baseline")
+        llm = baseline_model(backend_settings(eval_settings, baseline_llm)) if baseline_llm else None
+        naive = NaiveBaseline(canonical_texts(), index.embed_model, eval_settings.index_dir() / "baseline", llm=llm)
+        name = f"baseline+{baseline_llm}" if baseline_llm else "baseline"
+        runs[name] = run_items(naive.ask, items, index.document_text, outcomes.get, progress, name)
     split_of = {i.id: i.split for i in items}
     scores = {f"{name} [{split}]": [s for s in run if split_of[s.id] == split]
               for name, run in runs.items() for split in splits if any(split_of[s.id] == split for s in run)}

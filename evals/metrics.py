@@ -7,13 +7,12 @@ import statistics
 from dataclasses import asdict, dataclass
 
 from evals.dataset import EvalItem
+from sendqa.domain import OUTCOME_MENTION
 
 _TAG = re.compile(r"^\[[^\]]*\]\s*")
 _CITE = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
-_OUTCOMES = {label: re.compile(re.escape(phrase), re.I) for label, phrase in (
-    ("positive", "positive experiences and outcomes"), ("inconsistent", "inconsistent experiences and outcomes"),
-    ("widespread and/or systemic failings", "widespread and/or systemic failings"))}
+_OUTCOMES = OUTCOME_MENTION  # any wording of an outcome counts as stating it
 # An Ofsted grade asserted of an area or its SEND services ("Bury was rated inadequate"); area SEND inspections give none.
 _GRADES = re.compile(r"\b(rated|graded|judged|was|were|is|are|been|put into|placed in)\s+(as\s+)?"
                      r"(inadequate|outstanding|requires improvement|special measures)\b", re.I)

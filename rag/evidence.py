@@ -12,7 +12,7 @@ from rag.index import CorpusIndex
 from rag.intent import QuestionCheck
 from rag.retrieve import to_evidence
 from rag.sentences import Sentence, split_sentences
-from sendqa.domain import ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, IMPROVE_SECTIONS, SECTION_OUTCOME, STRENGTH_SECTIONS
+from sendqa.domain import ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, IMPROVE_SECTIONS, SECTION_OUTCOME, STRENGTH_SECTIONS
 from sendqa.types import Evidence
 
 _STOP = set("""a an the and or of in on at to for from by with about is are was were be been being do does did done has have had
@@ -23,8 +23,11 @@ reports ofsted cqc partnership partnerships council latest recent current now st
 exactly really actually""".split())
 
 
-def content_terms(text: str) -> set[str]:
+def content_terms(text: str, expand: bool = False) -> set[str]:
+    """Stemmed content words; with expand, SEND acronyms also bring the words they stand for (CAMHS -> mental)."""
     words = re.findall(r"[a-z0-9%£]+", text.lower().replace("’", "'"))
+    if expand:
+        words += [x for w in words if w in ACRONYMS for x in re.findall(r"[a-z]+", ACRONYMS[w])]
     return {_SYNONYMS.get(w, _stem(w)) for w in words if w not in _STOP and len(w) > 1}
 
 
@@ -62,7 +65,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     s_vecs = embed.encode([s.text for s in sentences], False)
     semantic = s_vecs @ q_vec
     floor = _SEMANTIC_FLOOR.get(index.settings.retrieval.embedding, 0.0)
-    q_terms = content_terms(question) - area_terms
+    q_terms = content_terms(question, expand=True) - area_terms
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
     by_language: dict[str, list[float]] = {}
@@ -72,7 +75,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         sid = f"s{i}"
         ev = sentence.evidence
         section = (ev.section or "").lower()
-        lexical = len(q_terms & content_terms(sentence.text)) / len(q_terms) if q_terms else 0.0
+        lexical = len(q_terms & content_terms(sentence.text, expand=True)) / len(q_terms) if q_terms else 0.0
         sem_scaled = max(0.0, (float(sem) - floor) / (1.0 - floor))
         if ev.language == "en":
             score = 0.55 * sem_scaled + 0.45 * lexical

@@ -12,19 +12,23 @@ _INJECTION = re.compile(
     r"|\bsay (that|it)\b.{0,80}\b(rated|outstanding|inadequate|passed|failed)\b",
     re.I | re.S,
 )
-# Ofsted grades that area SEND inspections (2023 framework) never give, and other false premises. A grade word only
-# makes a premise when it stands as a grade ("rated inadequate", "was Bury outstanding?", "an inadequate rating"),
-# not as an adjective before another noun ("outstanding actions", "inadequate support").
-_GRADE = r"(?:inadequate|outstanding|requires improvement|special measures)"
+# Ofsted grades that area SEND inspections (2023 framework) never give, and other false premises. "Inadequate" and
+# "outstanding" only make a premise when they stand as a grade of an area or its services ("rated inadequate", "was
+# Bury outstanding?", "an inadequate rating", "Surrey is outstanding"), not as ordinary adjectives ("outstanding
+# actions", "reviews are outstanding or late", "why is support inadequate").
+_GRADE = r"(?:inadequate|outstanding)"
 _GRADE_NOUNS = r"(?:rating|grade|judge?ment|result|outcome|verdict|score|label|status|report|inspection)s?"
-_FUNCTION_WORDS = r"(?:for|in|at|by|on|and|or|from|with|because|since|after|when|due|overall|again|last|this|that)"
+_NAME = r"(?-i:[A-Z][\w'’-]+)(?:\s+(?-i:[A-Z][\w'’-]+))*"  # a capitalised name: "Bury", "Stoke-on-Trent"
+_SUBJECT = rf"(?:{_NAME}|it|they|the council|the area|the partnership|send|send services)(?:'s\s+send(?:\s+services)?)?"
 _FALSE_GRADE = re.compile(
-    rf"\b(?:rated|graded|judged|deemed|given|awarded|received?|got|gets?|getting|was|were|is|are|be|been|being|as|an?)\s+"
-    rf"(?:(?:an?|the)\s+)?(?:(?:ofsted|send|overall)\s+)?{_GRADE}\b(?!\s+(?!{_GRADE_NOUNS}\b|{_FUNCTION_WORDS}\b)[a-z]{{3,}})"
+    rf"\b(?:rated|graded|judged|deemed|given|awarded|receiv\w*|got|gets?|getting|earned|as)\s+(?:(?:an?|the)\s+)?"
+    rf"(?:(?:ofsted|send|overall)\s+)?{_GRADE}\b"
     rf"|\b{_GRADE}\s+{_GRADE_NOUNS}\b"
-    rf"|\b{_GRADE}\s*\?*\s*$"
+    rf"|\b{_SUBJECT}\s+(?:is|are|was|were|has been|have been)\s+(?:now\s+|still\s+)?{_GRADE}\b"
+    rf"|^\s*(?:is|was|were|are)\s+{_SUBJECT}\s+(?:rated\s+)?{_GRADE}\b"
+    r"|\b(?:requires improvement|special measures)\b"
     r"|\b(?:rated|graded|judged) (?:as )?(?:good|poor|excellent)\b"
-    r"|\b(?:closed|shut) (?:down )?(?:its|their|the)? ?send\b|\bfined\b|\bofsted fine\b",
+    r"|\b(?:clos\w*|shut\w*)\b(?:\s+\S+){0,3}\s+send\b|\bfined\b|\bofsted fine\b",
     re.I,
 )
 _DOMAIN = re.compile(
@@ -53,6 +57,8 @@ _OFF_TOPIC = re.compile(r"\b(weather|forecast|football|fc|match|score|recipe|coo
                         r"price|capital of|poem|joke|song|lottery|horoscope|traffic|train times)\b", re.I)
 # A person's name is asked for ("who is the director?"); the name of a forum or service is an ordinary question.
 _NEEDS_NAME = re.compile(r"\b(who is|who's|who are|who was|who were|who leads|who runs|who heads)\b", re.I)
+# The name of a thing (a forum, service, school): the evidence must contain a proper name.
+_NAMES_THING = re.compile(r"\b(name of|names of|named|what(?:'s| is| are)? (?:it|they|the \w+(?: \w+){0,3}) called|called\??$)", re.I)
 # "What is an EHC plan?", "what does SENDIASS mean", "define co-production": a term, not a local area's story.
 _DEFINITION = re.compile(r"^\s*(?:what(?:'s| is| are| does)|define|meaning of|explain)\s+(?:an?\s+|the\s+|a\s+)?"
                          r"(?P<term>[\w&/()' -]{2,40}?)(?:\s+(?:mean|stand for|stands for))?\s*\??\s*$", re.I)
@@ -74,13 +80,14 @@ class QuestionCheck:
     speaker_hint: bool = False  # the question asks what a council, the NHS or the press said
     needs_name: bool = False
     term: str | None = None  # the term a definitional question asks about
+    names_thing: bool = False  # the question asks what something is called
 
 
 def check_question(question: str, names_area: bool) -> QuestionCheck:
     """Classify a question; `refuse` is set for injections and off-topic questions."""
     check = QuestionCheck(intent=_intent(question), needs_number=bool(_NEEDS_NUMBER.search(question)),
                           asks_dates=bool(_DATES.search(question)), speaker_hint=bool(_SPEAKER_HINT.search(question)),
-                          needs_name=bool(_NEEDS_NAME.search(question)))
+                          needs_name=bool(_NEEDS_NAME.search(question)), names_thing=bool(_NAMES_THING.search(question)))
     if check.intent == "general" and not names_area and (m := _DEFINITION.match(question)):
         check.intent, check.term = "definition", m.group("term").strip()
     if _INJECTION.search(question):

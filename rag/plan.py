@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from rag.areas import find_areas, nearest_areas
 from rag.intent import QuestionCheck, check_question
+from rag.normalise import normalise_question
 from rag.retrieve import Filters
 from sendqa.settings import Settings
 
@@ -34,7 +35,7 @@ class Catalog:
 
 @dataclass
 class Plan:
-    question: str
+    question: str  # as typed
     check: QuestionCheck
     areas: list[str] = field(default_factory=list)  # corpus areas the answer is about
     unknown_areas: list[str] = field(default_factory=list)
@@ -45,6 +46,10 @@ class Plan:
     from_table: bool = False  # "which areas had ...": answered from the document table
     outcome_asked: str | None = None
     notice: str | None = None  # e.g. how a typed name was read
+    query: str = ""  # what retrieval searches: shorthand spelled out, typos read as corpus words
+
+    def __post_init__(self) -> None:
+        self.query = self.query or self.question
 
     @property
     def intent(self) -> str:
@@ -62,8 +67,17 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     if len(question) > limit:
         return Plan(question[:limit], QuestionCheck(), refuse="too-long", refuse_args={"n": len(question), "limit": limit})
     named = find_areas(question if not area else f"{question} in {area}", catalog.areas, catalog.vocabulary)
-    check = check_question(question, names_area=bool(named.in_corpus or named.unknown))
-    plan = Plan(question, check, filters=filters)
+    query = normalise_question(question, catalog.vocabulary)
+    names_area = bool(named.in_corpus or named.unknown)
+    check = check_question(query, names_area=names_area)
+    # Area names as names, however typed, so "was surrey outstanding" reads like "was Surrey outstanding".
+    capitalised = question
+    for name in named.in_corpus + named.unknown + list(named.corrected):
+        capitalised = re.sub(rf"\b{re.escape(name)}\b", name.title(), capitalised, flags=re.I)
+    as_typed = check_question(capitalised, names_area=names_area)
+    if as_typed.refuse == "injection" or as_typed.false_premise:  # safety reads the words as typed
+        check = replace(check, refuse=as_typed.refuse or check.refuse, false_premise=as_typed.false_premise)
+    plan = Plan(question, check, filters=filters, query=query)
     notes = [f"read “{typed}” as {name.title()}" for typed, name in named.corrected.items()]
     notes += [f"{old} was replaced by {' and '.join(new)}" for old, new in named.replaced.items()]
     plan.notice = "; ".join(notes) or None
@@ -77,9 +91,9 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     plan.areas = named.in_corpus
     if check.false_premise:
         plan.check = replace(check, intent="outcome")
-    if not plan.areas and _ACROSS_AREAS.search(question):
-        outcome = next((label for label, pattern in _OUTCOME_WORDS if pattern.search(question)), None)
-        if outcome or (check.intent == "outcome" and _ANY_OUTCOME.search(question)):
+    if not plan.areas and _ACROSS_AREAS.search(query):
+        outcome = next((label for label, pattern in _OUTCOME_WORDS if pattern.search(query)), None)
+        if outcome or (check.intent == "outcome" and _ANY_OUTCOME.search(query)):
             plan.from_table, plan.outcome_asked = True, outcome
             plan.check = replace(plan.check, intent="outcome")
     if plan.from_table:

@@ -28,7 +28,7 @@ from sendqa.types import Answer, AnswerSentence, Verification
 MESSAGES = {
     "no-evidence": "The reports I have don't say. Try naming the local area, or ask about something inspections cover.",
     "no-figure": "The reports I have don't give that figure.",
-    "no-name": "The reports I have don't name that person.",
+    "no-name": "The reports I have don’t give that name.",
     "no-definition": "The reports I have don't explain that term.",
     "injection": "I answer only from the inspection reports and statements I hold, and I can't follow instructions to ignore or change them. Ask me a question about a local area's SEND inspection instead.",
     "off-topic": "That isn't covered by the SEND inspection reports and statements I hold. Ask about a local area's SEND services, for example “What does Bury need to improve?”",
@@ -81,7 +81,7 @@ class QA:
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         area_terms = {w for a in plan.areas for w in area_key(a).split()}
-        context = build_context(plan.question, plan.check, plan.areas, evidence, self.index, area_terms)
+        context = build_context(plan.query, plan.check, plan.areas, evidence, self.index, area_terms)
         timings["context"] = _ms(t)
         t = time.perf_counter()
         if plan.check.false_premise:

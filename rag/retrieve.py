@@ -130,9 +130,9 @@ def gather(plan, retriever: HybridRetriever, languages: list[str], area_mode: st
     groups = [] if plan.from_table else [(a,) for a in areas] if len(areas) > 1 else [tuple(areas)]
     for group in groups:
         scoped = replace(base, areas=group) if area_mode == "filter" else base
-        hits = retriever.retrieve(plan.question, scoped)
+        hits = retriever.retrieve(plan.query, scoped)
         if not hits and group:
-            hits = retriever.retrieve(plan.question, base)  # the area filter found nothing: widen
+            hits = retriever.retrieve(plan.query, base)  # the area filter found nothing: widen
         evidence += hits
         # English questions must still reach translated documents, whose chunks rank poorly across languages:
         # for a named area all their chunks are scored sentence by sentence; otherwise each language gets slots.
@@ -142,5 +142,5 @@ def gather(plan, retriever: HybridRetriever, languages: list[str], area_mode: st
             if group:
                 evidence += retriever.chunks(replace(scoped, languages=(language,)), limit=12)
             else:
-                evidence += retriever.retrieve(plan.question, replace(scoped, languages=(language,)), top_k=4)
+                evidence += retriever.retrieve(plan.query, replace(scoped, languages=(language,)), top_k=4)
     return list({ev.chunk_id: ev for ev in evidence}.values())

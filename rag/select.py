@@ -17,6 +17,8 @@ NUMBERISH = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|
                        r"sixty|seventy|eighty|ninety|hundred|thousand|half|third|quarter|dozen|per cent|percent)\b", re.I)
 _PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Professor|Sir|Dame)\.?\s+[A-Z][a-z]+"
                      r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:,\s+(?:the\s+)?[a-z ]*(?:director|leader|chief|head|executive|member))", re.M)
+# A proper name inside a sentence: capitalised words in a row, a quoted name, or an acronym (not SEND or EHC).
+_PROPER_NAME = re.compile(r"(?<=[a-z,;(] )(?:[A-Z][\w’'&-]+ ){1,5}[A-Z][\w’'&-]+|‘[A-Z][^’]{2,60}’|\((?!SEND|EHC|AP)[A-Z]{3,}\)")
 _DEFINES = r"is|are|sets out|describes"
 
 
@@ -30,7 +32,14 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         # A briefing on a named area wants that area's main points, whatever the question's wording.
         ranked = [sid for sid in ranked if context.sentences[sid].evidence.area in context.areas]
     else:
-        ranked = [sid for sid in ranked if context.scores[sid] >= threshold]
+        strong = [sid for sid in ranked if context.scores[sid] >= threshold]
+        if not strong and context.areas:
+            # Plain or misspelt wording scores low; the named area's best sentences that share the question's
+            # words still answer it better than a refusal does.
+            answer = settings.answer
+            strong = [sid for sid in ranked if context.scores[sid] >= answer.fallback_sentence_score
+                      and context.lexical.get(sid, 0) >= answer.fallback_lexical][:3]
+        ranked = strong
     if check.speaker_hint:
         # "What did the council say...": statements answer that, not the inspectors' findings.
         spoken = [sid for sid in ranked if context.sentences[sid].evidence.speaker != "Ofsted/CQC"]
@@ -54,6 +63,11 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         if not figures and not chosen:
             return Selection(context, abstained=True, reason="no-figure")
         chosen += [sid for sid in figures[:2] if sid not in chosen]
+    if check.names_thing and not check.needs_name:
+        named = [sid for sid in ranked if _PROPER_NAME.search(context.sentences[sid].text)]
+        if not named:
+            return Selection(context, abstained=True, reason="no-name")
+        chosen += [sid for sid in named[:2] if sid not in chosen]
     if check.needs_name:
         named = [sid for sid in ranked if _PERSON.search(context.sentences[sid].text)]
         if not named:

@@ -227,6 +227,7 @@ def eval_command(subset: str = typer.Option("all", help="all | gate (the fast CI
                  split: str = typer.Option("dev,test", help="Splits to score, comma-separated: dev (tuned on), test (reported only)."),
                  backend: str = typer.Option("extractive", help="Backends to compare, comma-separated: extractive, local, local:free, openai ..."),
                  baseline: bool = typer.Option(True, help="Also score the naive llama-index baseline."),
+                 baseline_llm: Optional[str] = typer.Option(None, help="Give the baseline a real LLM backend (local, openai) instead of its extractive stand-in."),
                  out: Path = typer.Option(Path("evals/out"), help="Folder for eval.json, eval.md and eval.png."),
                  gate: bool = typer.Option(False, help="Exit 1 when a gate threshold is missed.")) -> None:
     """Score sendqa (and a naive baseline) on the eval set; writes JSON, Markdown and a chart."""
@@ -236,7 +237,8 @@ def eval_command(subset: str = typer.Option("all", help="all | gate (the fast CI
     try:
         summary, info = run_eval(load_settings(), subset=subset, baseline=baseline, out_dir=out,
                                  backends=tuple(b.strip() for b in backend.split(",") if b.strip()),
-                                 splits=tuple(s.strip() for s in split.split(",") if s.strip()))
+                                 splits=tuple(s.strip() for s in split.split(",") if s.strip()),
+                                 baseline_llm=baseline_llm)
     except SendQAError as exc:
         _fail(exc)
         return

@@ -71,3 +71,19 @@ def test_bad_settings_give_a_clear_error(tmp_path):
     run = subprocess.run([sys.executable, "-m", "sendqa.cli", "ask", "anything", "--json"], capture_output=True,
                          text=True, env=env, timeout=120)
     assert run.returncode == 2 and "unknown embedding 'no-such-model'" in run.stderr and not run.stdout
+
+
+def test_ask_streams_sentences_and_names_its_backend(tmp_path):
+    home = tmp_path / "stream"
+    run = sendqa("ask", "What weaknesses remain in Somerset?", "--stream", home=home)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("[Somerset · council and NHS statement]") and lines[0].rstrip().endswith("]")
+    assert any(line.startswith("[1] ") for line in lines)  # the citation list follows the streamed sentences
+    data = json.loads(sendqa("ask", "What weaknesses remain in Somerset?", "--json", "--backend", "extractive",
+                             home=home).stdout)
+    assert data["backend"] == "extractive" and data["verification"] == {"sentences": 0, "supported": 0, "dropped": 0,
+                                                                         "replaced": 0}
+    assert all(s["origin"] == "quote" and s["citations"] for s in data["sentences"])
+    unknown = sendqa("ask", "anything about Bury", "--backend", "no-such-backend", home=home)
+    assert unknown.returncode == 2 and "unknown answer backend 'no-such-backend'" in unknown.stderr

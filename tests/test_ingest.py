@@ -96,3 +96,15 @@ def test_report_chunks_carry_full_metadata(full_home):
     assert record.date == "2024-05-07" and record.source == next(REPORTS.glob("80443_bury*.pdf")).name
     failing = {d.area for d in index.documents("outcome = ?", ("widespread and/or systemic failings",))}
     assert {"Bury", "Oldham", "Suffolk", "Nottinghamshire"} <= failing and "Bolton" not in failing
+
+
+def test_answer_settings_never_make_ingest_re_embed(tmp_path):
+    folder = _two_seeds(tmp_path)
+    first = ingest_paths([folder], _index(tmp_path), progress=False)
+    assert len(first.added) == 2
+    changed = load_settings({"home": tmp_path / "home", "answer": {"backend": "local", "max_sentences": 3,
+                                                                  "llm": {"mode": "free"}, "verify": {"min_coverage": 0.9}}})
+    again = ingest_paths([folder], CorpusIndex(changed), progress=False)
+    assert sorted(again.unchanged) == sorted([SOMERSET, BIRMINGHAM]) and again.chunks_added == 0
+    rechunked = load_settings({"home": tmp_path / "home", "ingest": {"chunk_chars": 700}})
+    assert len(ingest_paths([folder], CorpusIndex(rechunked), progress=False).replaced) == 2  # chunking does

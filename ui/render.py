@@ -10,6 +10,8 @@ from sendqa.types import Answer
 def answer_markdown(answer: Answer) -> str:
     lines = [html.escape(line, quote=False) for line in answer.answer.splitlines()]
     out = ["  \n".join(lines)]
+    if answer.notice:
+        out.append(f"\n*Note: {html.escape(answer.notice, quote=False)}*")
     if answer.citations:
         out.append("\n**Sources**")
         for c in answer.citations:

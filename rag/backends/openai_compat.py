@@ -32,7 +32,8 @@ class LLMBackend:
         self._endpoint = endpoint  # () -> (base_url, model); resolved on first use (a local server may need starting)
         self._llm = None
 
-    def _client(self):
+    def client(self):
+        """The llama-index LLM this backend talks to (built on first use)."""
         if self._llm is None:
             from llama_index.llms.openai_like import OpenAILike
 
@@ -74,7 +75,7 @@ class LLMBackend:
 
         messages = [ChatMessage(role=role, content=content) for role, content in chat]
         try:
-            for chunk in self._client().stream_chat(messages):
+            for chunk in self.client().stream_chat(messages):
                 yield chunk.delta or ""
         except SendQAError:
             raise  # BackendUnavailable, or a local model that cannot start: the caller falls back
