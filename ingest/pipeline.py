@@ -85,6 +85,7 @@ def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = Tru
                 # Chunking settings may have changed with the same text: drop the old chunks explicitly.
                 index.delete(record.doc_id)
             nodes = pipeline.run(documents=[document])
+            index.lexical.replace_document(record.doc_id, nodes)
             record.n_chunks = len(nodes)
             index.save_record(record)
             index.persist()

@@ -50,19 +50,18 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     intent, needs_number, asks_dates = check.intent, check.needs_number, check.asks_dates
     chunks = {ev.chunk_id: ev for ev in evidence}
     if areas and intent in ("outcome", "improve", "strengths", "briefing"):
-        wanted = _sections_for(intent)
-        for node in index.all_nodes():
-            meta = node.metadata
-            if meta.get("area") in areas and (meta.get("section", "").lower() in wanted
-                                              or (asks_dates and meta.get("chunk_index") == 0)):
-                chunks.setdefault(node.node_id, to_evidence(NodeWithScore(node=node, score=0.0)))
+        # The named areas' sections that answer this kind of question, whatever retrieval ranked.
+        wanted = sorted(_sections_for(intent))
+        where = (f"area IN ({', '.join('?' * len(areas))}) AND (lower(section) IN ({', '.join('?' * len(wanted))})"
+                 f"{' OR chunk_index = 0' if asks_dates else ''})")
+        for node in index.lexical.nodes(where, (*areas, *wanted)):
+            chunks.setdefault(node.node_id, to_evidence(NodeWithScore(node=node, score=0.0)))
     rank = {cid: i for i, cid in enumerate(ev.chunk_id for ev in evidence)}
     sentences: list[Sentence] = [s for ev in chunks.values() for s in split_sentences(ev)]
     if not sentences:
         return context
-    embed = index.embed_model
-    q_vec = np.asarray(embed.encode([question], True)[0])
-    s_vecs = embed.encode([s.text for s in sentences], False)
+    q_vec = np.asarray(index.embed_model.encode([question], True)[0])
+    s_vecs = index.sentence_vectors.encode([s.text for s in sentences])
     semantic = s_vecs @ q_vec
     floor = _SEMANTIC_FLOOR.get(index.settings.retrieval.embedding, 0.0)
     q_terms = content_terms(question, expand=True) - area_terms

@@ -13,6 +13,8 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.embeddings import get_embedding
+from rag.lexical import LexicalIndex
+from rag.vector_cache import VectorCache
 from sendqa.errors import SendQAError
 from sendqa.settings import Settings
 from sendqa.types import DocumentRecord
@@ -64,7 +66,21 @@ class CorpusIndex:
         self._db_path = self.dir / "documents.sqlite"
         with closing(self._db()) as db, db:
             db.execute(f"CREATE TABLE IF NOT EXISTS documents ({', '.join(_FIELDS)}, PRIMARY KEY (doc_id))")
-        self._nodes_cache: list[TextNode] | None = None
+        self.lexical = LexicalIndex(self._db_path)
+        self.sentence_vectors = VectorCache(self.dir / "sentence_vectors.sqlite", self.embed_model.encode)
+        self._fill_lexical_from_chroma()
+
+    def _fill_lexical_from_chroma(self) -> None:
+        """Indexes made before the lexical index existed get it once, from the chunks Chroma holds."""
+        if self.lexical.count() or not self.collection.count():
+            return
+        got = self.collection.get(include=["documents", "metadatas"])
+        by_doc: dict[str, list[TextNode]] = {}
+        for text, meta in zip(got["documents"], got["metadatas"]):
+            node = metadata_dict_to_node(meta, text=text)
+            by_doc.setdefault(node.metadata.get("doc_id", ""), []).append(node)
+        for doc_id, nodes in by_doc.items():
+            self.lexical.replace_document(doc_id, sorted(nodes, key=lambda n: n.metadata.get("chunk_index", 0)))
 
     # --- the document table ---------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -101,12 +117,12 @@ class CorpusIndex:
         (self.dir / "index.json").write_text(
             json.dumps({"embedding": self.settings.retrieval.embedding, "index_fingerprint": self.settings.index_fingerprint()})
         )
-        self._nodes_cache = None
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document everywhere: vectors, docstore and table. False if it was not there."""
         existed = self.document(doc_id) is not None
         self.vector_store.delete(doc_id)
+        self.lexical.delete_document(doc_id)
         self.docstore.delete_ref_doc(doc_id, raise_error=False)
         self.docstore.delete_document(doc_id, raise_error=False)
         with closing(self._db()) as db, db:
@@ -122,11 +138,5 @@ class CorpusIndex:
         return not self.documents() or self.count_chunks() == 0
 
     def all_nodes(self) -> list[TextNode]:
-        """Every chunk as a TextNode (for BM25), read back from Chroma."""
-        if self._nodes_cache is None:
-            got = self.collection.get(include=["documents", "metadatas"])
-            # Rebuilt exactly as ChromaVectorStore rebuilds them, so fusion sees one node per chunk.
-            nodes = [metadata_dict_to_node(meta, text=text) for text, meta in zip(got["documents"], got["metadatas"])]
-            nodes.sort(key=lambda n: (n.metadata.get("doc_id", ""), n.metadata.get("chunk_index", 0)))
-            self._nodes_cache = nodes
-        return self._nodes_cache
+        """Every chunk as a TextNode, in document order (tests and tools; questions never need them all)."""
+        return self.lexical.nodes()

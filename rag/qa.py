@@ -6,7 +6,6 @@ the Answer. Both take the same path, so `sendqa ask --json`, `--stream` and the 
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Iterator
 
@@ -52,7 +51,7 @@ class QA:
         self.catalog = Catalog(
             areas=sorted({d.area for d in documents if d.area}),
             languages=sorted({d.language for d in documents if d.language != "en"}),
-            vocabulary=frozenset(w for node in self.index.all_nodes() for w in re.findall(r"[a-z]+", node.text.lower())),
+            vocabulary=self.index.lexical.vocabulary(),
             outcomes={d.area: d.outcome for d in documents if d.area and d.outcome and d.kind == "inspection report"},
         )
         verify = settings.answer.verify

@@ -1,16 +1,12 @@
-"""Hybrid retrieval: dense (Chroma via llama-index) + BM25, fused by reciprocal rank fusion, with metadata filters."""
+"""Stage 2, retrieve: dense (Chroma via llama-index) + BM25 (SQLite FTS5), fused by reciprocal rank, under filters."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from llama_index.core import VectorStoreIndex
-from llama_index.core.llms import MockLLM
-from llama_index.core.retrievers import QueryFusionRetriever
-from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 from llama_index.core.schema import NodeWithScore, TextNode
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-from llama_index.retrievers.bm25 import BM25Retriever
 
 from rag.index import CorpusIndex
 from sendqa.types import Evidence
@@ -38,64 +34,64 @@ class Filters:
             items.append(MetadataFilter(key="date_int", value=self.date_to, operator=FilterOperator.LTE))
         return MetadataFilters(filters=items) if items else None
 
-    def accepts(self, meta: dict) -> bool:
-        if self.areas and meta.get("area") not in self.areas:
-            return False
-        if self.kinds and meta.get("kind") not in self.kinds:
-            return False
-        if self.speakers and meta.get("speaker") not in self.speakers:
-            return False
-        if self.languages and meta.get("language") not in self.languages:
-            return False
-        date = int(meta.get("date_int") or 0)
-        if self.date_from and date < self.date_from:
-            return False
-        return not (self.date_to and date > self.date_to)
+    def sql(self, alias: str = "c") -> tuple[str, tuple]:
+        """The same restrictions as an SQL condition on the lexical index's chunk rows (table alias `alias`)."""
+        p = f"{alias}." if alias else ""
+        clauses: list[str] = []
+        params: list = []
+        for column, values in (("area", self.areas), ("kind", self.kinds), ("speaker", self.speakers),
+                               ("language", self.languages)):
+            if values:
+                clauses.append(f"{p}{column} IN ({', '.join('?' * len(values))})")
+                params += list(values)
+        if self.date_from:
+            clauses.append(f"{p}date_int >= ?")
+            params.append(self.date_from)
+        if self.date_to:
+            clauses.append(f"{p}date_int <= ?")
+            params.append(self.date_to)
+        return " AND ".join(clauses), tuple(params)
 
 
 @dataclass
 class HybridRetriever:
+    """Dense (Chroma) and lexical (SQLite FTS5) candidates fused by reciprocal rank; nothing held per filter set."""
+
     index: CorpusIndex
-    _bm25: dict[Filters, BM25Retriever | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._vectors = VectorStoreIndex.from_vector_store(self.index.vector_store, embed_model=self.index.embed_model)
 
-    def _bm25_for(self, filters: Filters) -> BM25Retriever | None:
-        if filters not in self._bm25:
-            nodes = [n for n in self.index.all_nodes() if filters.accepts(n.metadata)]
-            settings = self.index.settings.retrieval
-            self._bm25[filters] = (
-                BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(settings.bm25_top_k, len(nodes)))
-                if nodes else None
-            )
-        return self._bm25[filters]
-
     def chunks(self, filters: Filters, limit: int) -> list[Evidence]:
         """Every chunk that passes the filters (in document order), up to limit per document."""
-        per_doc: dict[str, int] = {}
-        out = []
-        for node in self.index.all_nodes():
-            if filters.accepts(node.metadata):
-                doc = node.metadata.get("doc_id", "")
-                per_doc[doc] = per_doc.get(doc, 0) + 1
-                if per_doc[doc] <= limit:
-                    out.append(to_evidence(NodeWithScore(node=node, score=0.0)))
-        return out
+        where, params = filters.sql(alias="")
+        nodes = self.index.lexical.nodes(where, params, limit_per_doc=limit)
+        return [to_evidence(NodeWithScore(node=node, score=0.0)) for node in nodes]
 
     def retrieve(self, query: str, filters: Filters = Filters(), top_k: int | None = None) -> list[Evidence]:
         """The top chunks for a query, best first, as Evidence."""
         settings = self.index.settings.retrieval
-        retrievers = [self._vectors.as_retriever(similarity_top_k=settings.dense_top_k, filters=filters.metadata_filters())]
-        bm25 = self._bm25_for(filters)
-        if bm25 is None:
+        dense = self._vectors.as_retriever(similarity_top_k=settings.dense_top_k,
+                                           filters=filters.metadata_filters()).retrieve(query)
+        where, params = filters.sql()
+        lexical = [NodeWithScore(node=node, score=score)
+                   for node, score in self.index.lexical.search(query, where, params, top_k=settings.bm25_top_k)]
+        if not lexical and not dense:
             return []
-        retrievers.append(bm25)
-        fusion = QueryFusionRetriever(
-            retrievers, mode=FUSION_MODES.RECIPROCAL_RANK, similarity_top_k=top_k or settings.top_k,
-            num_queries=1, use_async=False, llm=MockLLM(),
-        )
-        return [to_evidence(hit) for hit in fusion.retrieve(query)]
+        return [to_evidence(hit) for hit in reciprocal_rank_fusion([dense, lexical], top_k or settings.top_k)]
+
+
+def reciprocal_rank_fusion(rankings: list[list[NodeWithScore]], top_k: int, k: float = 60.0) -> list[NodeWithScore]:
+    """Fuse ranked lists by chunk id (the paper's k=60); llama-index's fusion keys on content hashes instead, which
+    differ between a chunk read from Chroma and the same chunk read from SQLite."""
+    scores: dict[str, float] = {}
+    first: dict[str, NodeWithScore] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking):
+            scores[hit.node.node_id] = scores.get(hit.node.node_id, 0.0) + 1.0 / (k + rank + 1)
+            first.setdefault(hit.node.node_id, hit)
+    best = sorted(scores, key=scores.__getitem__, reverse=True)[:top_k]
+    return [NodeWithScore(node=first[cid].node, score=scores[cid]) for cid in best]
 
 
 def to_evidence(hit: NodeWithScore) -> Evidence:

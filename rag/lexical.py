@@ -1,0 +1,130 @@
+"""The lexical index: every chunk in SQLite beside the document table, searched with FTS5's bm25().
+
+It lives on disk and changes one document at a time, so nothing is rebuilt per process or per filter set, and a
+query costs about the same whatever the corpus size. Metadata filters are SQL conditions in the same query. Rows
+are also the chunk store the other stages read (an area's sections, a translated document's chunks, the corpus
+vocabulary for typo correction) without loading every chunk into memory.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Iterable
+
+from llama_index.core.schema import BaseNode, TextNode
+
+_COLUMNS = ("chunk_id", "doc_id", "chunk_index", "text", "area", "kind", "speaker", "language", "date", "date_int",
+            "section", "page", "start", "end_", "source", "title")
+_TOKEN = re.compile(r"[a-z0-9]+")
+_STOP = set("""a an the and or of in on at to for from by with about is are was were be been do does did what which who
+whom when where why how that this these those it its their there here than then so such any all some can could should
+would will may might must i me my we our you your they them he she his her tell give get show say said please""".split())
+
+
+class LexicalIndex:
+    """Chunks and their metadata in SQLite, with an FTS5 index (porter-stemmed) over text and context."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        with closing(self._db()) as db, db:
+            db.executescript(f"""
+                CREATE TABLE IF NOT EXISTS chunks ({', '.join(_COLUMNS)}, PRIMARY KEY (chunk_id));
+                CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id, chunk_index);
+                CREATE INDEX IF NOT EXISTS chunks_area ON chunks (area, section);
+                CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+                    text, context, content='', tokenize='porter unicode61 remove_diacritics 2');
+                CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL);
+            """)
+
+    def _db(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.row_factory = sqlite3.Row
+        return db
+
+    # --- writes -------------------------------------------------------------------------------
+    def replace_document(self, doc_id: str, nodes: Iterable[BaseNode]) -> int:
+        """Put a document's chunks in place of whatever it had (one transaction)."""
+        rows = [_row(node) for node in nodes]
+        with closing(self._db()) as db, db:
+            self._delete(db, doc_id)
+            for row in rows:
+                cursor = db.execute(f"INSERT INTO chunks ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                                    [row[c] for c in _COLUMNS])
+                db.execute("INSERT INTO chunks_fts (rowid, text, context) VALUES (?, ?, ?)",
+                           (cursor.lastrowid, row["text"], _context(row)))
+                for word in set(_TOKEN.findall(row["text"].lower())):
+                    db.execute("INSERT INTO words (word, n) VALUES (?, 1) ON CONFLICT(word) DO UPDATE SET n = n + 1",
+                               (word,))
+        return len(rows)
+
+    def delete_document(self, doc_id: str) -> None:
+        with closing(self._db()) as db, db:
+            self._delete(db, doc_id)
+
+    @staticmethod
+    def _delete(db: sqlite3.Connection, doc_id: str) -> None:
+        # A contentless FTS5 table forgets a row only when given the values it indexed.
+        for row in db.execute("SELECT rowid, * FROM chunks WHERE doc_id = ?", (doc_id,)).fetchall():
+            db.execute("INSERT INTO chunks_fts (chunks_fts, rowid, text, context) VALUES ('delete', ?, ?, ?)",
+                       (row["rowid"], row["text"], _context(dict(row))))
+            for word in set(_TOKEN.findall(row["text"].lower())):
+                db.execute("UPDATE words SET n = n - 1 WHERE word = ?", (word,))
+        db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        db.execute("DELETE FROM words WHERE n <= 0")
+
+    # --- reads --------------------------------------------------------------------------------
+    def search(self, query: str, where: str = "", params: tuple = (), top_k: int = 24) -> list[tuple[TextNode, float]]:
+        """The best chunks for a query by BM25 (higher is better), under an SQL condition on chunk columns."""
+        terms = [t for t in dict.fromkeys(_TOKEN.findall(query.lower())) if t not in _STOP]
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        sql = (f"SELECT c.*, -bm25(chunks_fts, 1.0, 0.4) AS score FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+               f"WHERE chunks_fts MATCH ? {('AND ' + where) if where else ''} ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?")
+        with closing(self._db()) as db:
+            return [(_node(dict(r)), float(r["score"])) for r in db.execute(sql, (match, *params, top_k))]
+
+    def nodes(self, where: str = "", params: tuple = (), limit_per_doc: int | None = None) -> list[TextNode]:
+        """Chunks under an SQL condition, in document order (optionally the first N of each document)."""
+        rank = "ROW_NUMBER() OVER (PARTITION BY doc_id ORDER BY chunk_index)"
+        sql = (f"SELECT * FROM (SELECT *, {rank} AS nth FROM chunks {('WHERE ' + where) if where else ''}) "
+               f"{'WHERE nth <= ?' if limit_per_doc else ''} ORDER BY doc_id, chunk_index")
+        with closing(self._db()) as db:
+            return [_node(dict(r)) for r in db.execute(sql, (*params, *([limit_per_doc] if limit_per_doc else [])))]
+
+    def vocabulary(self) -> frozenset[str]:
+        with closing(self._db()) as db:
+            return frozenset(r[0] for r in db.execute("SELECT word FROM words WHERE word GLOB '[a-z]*'"))
+
+    def count(self) -> int:
+        with closing(self._db()) as db:
+            return db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def chunk_counts(self) -> dict[str, int]:
+        with closing(self._db()) as db:
+            return dict(db.execute("SELECT doc_id, count(*) FROM chunks GROUP BY doc_id").fetchall())
+
+
+def _row(node: BaseNode) -> dict:
+    meta = node.metadata
+    return {"chunk_id": node.node_id, "doc_id": meta.get("doc_id", ""), "chunk_index": int(meta.get("chunk_index", 0)),
+            "text": node.get_content(), "area": meta.get("area", ""), "kind": meta.get("kind", ""),
+            "speaker": meta.get("speaker", ""), "language": meta.get("language", ""), "date": meta.get("date", ""),
+            "date_int": int(meta.get("date_int") or 0), "section": meta.get("section", ""),
+            "page": int(meta.get("page") or 0), "start": int(meta.get("start", 0)), "end_": int(meta.get("end", 0)),
+            "source": meta.get("source", ""), "title": meta.get("title", "")}
+
+
+def _context(row: dict) -> str:
+    # Area, title and section help a chunk that never names its area ("the partnership") match "Bury".
+    return " ".join(x for x in (row.get("area"), row.get("title"), row.get("section")) if x)
+
+
+def _node(row: dict) -> TextNode:
+    meta = {k: row[k] for k in _COLUMNS if k not in ("chunk_id", "text", "end_")}
+    meta["end"] = row["end_"]
+    return TextNode(id_=row["chunk_id"], text=row["text"], metadata=meta)
+
