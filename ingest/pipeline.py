@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -56,46 +57,96 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     return list(dict.fromkeys(files)), skipped
 
 
-def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = True) -> IngestReport:
-    """Add files to the index: unchanged files are skipped, changed ones replace their old chunks."""
-    import time
-
-    started = time.perf_counter()
-    files, skipped = discover(paths)
-    report = IngestReport(skipped=list(skipped))
-    settings = index.settings
-    pipeline = IngestionPipeline(
-        transformations=[StructureNodeParser(max_chars=settings.ingest.chunk_chars), index.embed_model],
+def _pipeline(index: CorpusIndex) -> IngestionPipeline:
+    return IngestionPipeline(
+        transformations=[StructureNodeParser(max_chars=index.settings.ingest.chunk_chars), index.embed_model],
         vector_store=index.vector_store,
         docstore=index.docstore,
         docstore_strategy=DocstoreStrategy.UPSERTS,
     )
+
+
+def _store_nodes(index: CorpusIndex, pipeline: IngestionPipeline, document) -> int:
+    """Chunk, embed and write one document to Chroma, the docstore and the lexical index; its chunk count."""
+    nodes = pipeline.run(documents=[document])
+    index.lexical.replace_document(document.doc_id, nodes)
+    return len(nodes)
+
+
+def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = True) -> IngestReport:
+    """Add files to the index: unchanged files are skipped, changed ones replace their old chunks.
+
+    A file counts as unchanged only when its text, the chunking settings and the embedding model are the same and
+    every store (table, lexical index, Chroma, docstore) holds all of its chunks; otherwise it is ingested again.
+    """
+    started = time.perf_counter()
+    files, skipped = discover(paths)
+    report = IngestReport(skipped=list(skipped))
+    settings = index.settings
+    pipeline = _pipeline(index)
     fingerprint = f"{settings.index_fingerprint()}:p{PARSER_VERSION}"
-    for path in tqdm(files, desc="Ingesting", unit="file", disable=not progress):
-        try:
-            if path.stat().st_size > settings.ingest.max_file_mb * 1024 * 1024:
-                raise SendQAError(f"{path.name}: larger than {settings.ingest.max_file_mb:g} MB; raise SENDQA_INGEST__MAX_FILE_MB to allow it")
-            sha = file_sha256(path)
-            existing = index.document(doc_id_for(path))
-            if existing and existing.sha256 == f"{sha}:{fingerprint}":
-                report.unchanged.append(path.name)
+    counts = index.chunk_counts() if files else {}
+    try:
+        for path in tqdm(files, desc="Ingesting", unit="file", disable=not progress):
+            try:
+                if path.stat().st_size > settings.ingest.max_file_mb * 1024 * 1024:
+                    raise SendQAError(f"{path.name}: larger than {settings.ingest.max_file_mb:g} MB; raise SENDQA_INGEST__MAX_FILE_MB to allow it")
+                sha = file_sha256(path)
+                existing = index.document(doc_id_for(path))
+                if existing and existing.sha256 == f"{sha}:{fingerprint}" and _complete(counts.get(existing.doc_id)):
+                    report.unchanged.append(path.name)
+                    continue
+                document, record = prepare(path, sha256=f"{sha}:{fingerprint}")
+                if existing:
+                    # Chunking settings may have changed with the same text: drop the old chunks explicitly.
+                    index.delete(record.doc_id, persist=False)
+                record.n_chunks = _store_nodes(index, pipeline, document)
+                index.save_record(record)
+            except SendQAError as exc:
+                report.skipped.append((path.name, str(exc).removeprefix(f"{path.name}: ")))
                 continue
-            document, record = prepare(path, sha256=f"{sha}:{fingerprint}")
-            if existing:
-                # Chunking settings may have changed with the same text: drop the old chunks explicitly.
-                index.delete(record.doc_id)
-            nodes = pipeline.run(documents=[document])
-            index.lexical.replace_document(record.doc_id, nodes)
-            record.n_chunks = len(nodes)
-            index.save_record(record)
-            index.persist()
-        except SendQAError as exc:
-            report.skipped.append((path.name, str(exc).removeprefix(f"{path.name}: ")))
-            continue
-        except Exception as exc:  # an unexpected parser failure still must not stop the batch
-            report.skipped.append((path.name, f"could not be ingested ({exc.__class__.__name__}: {exc})"))
-            continue
-        report.chunks_added += len(nodes)
-        (report.replaced if existing else report.added).append(path.name)
+            except Exception as exc:  # an unexpected parser failure still must not stop the batch
+                report.skipped.append((path.name, f"could not be ingested ({exc.__class__.__name__}: {exc})"))
+                continue
+            report.chunks_added += record.n_chunks
+            (report.replaced if existing else report.added).append(path.name)
+    finally:
+        index.persist()  # the docstore is written once per batch (and on the way out of a failure)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _complete(count: dict[str, int] | None) -> bool:
+    return bool(count) and count["table"] > 0 and count["docstore"] == 1 \
+        and count["lexical"] == count["table"] == count["chroma"]
+
+
+def rebuild(index_settings, progress: bool = True) -> IngestReport:
+    """Rebuild the vectors and the lexical index of every document from the texts the docstore holds.
+
+    For an index whose Chroma folder was deleted or damaged: the original files are not needed.
+    """
+    started = time.perf_counter()
+    index = CorpusIndex(index_settings, reset_vectors=True)
+    documents = list(index.docstore.docs.values())
+    if not documents:
+        raise SendQAError(f"no stored documents in {index.dir} to rebuild from: run `sendqa ingest --rebuild PATH...` "
+                          "with the original files")
+    report = IngestReport()
+    pipeline = _pipeline(index)
+    records = {r.doc_id: r for r in index.documents()}
+    try:
+        for document in tqdm(documents, desc="Rebuilding", unit="doc", disable=not progress):
+            index.lexical.delete_document(document.doc_id)
+            index.docstore.delete_document(document.doc_id, raise_error=False)  # so the pipeline does not skip it
+            n = _store_nodes(index, pipeline, document)
+            record = records.get(document.doc_id)
+            if record is not None:
+                record.n_chunks = n
+                index.save_record(record)
+            report.replaced.append(document.doc_id)
+            report.chunks_added += n
+    finally:
+        index.persist()
     report.seconds = time.perf_counter() - started
     return report

@@ -45,17 +45,46 @@ def chroma_client(settings: Settings):
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+def _reset_chroma(settings: Settings) -> None:
+    """Drop this embedding model's vectors; an embedded Chroma folder that cannot even be opened is removed."""
+    import shutil
+
+    name = f"sendqa-{settings.retrieval.embedding}"
+    try:
+        client = chroma_client(settings)
+        if name in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
+            client.delete_collection(name)
+    except Exception:
+        if settings.chroma_url:
+            raise
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        shutil.rmtree(settings.home_dir / "chroma", ignore_errors=True)
+        SharedSystemClient.clear_system_cache()  # chromadb keeps the failed client per path for the process
+
+
 class CorpusIndex:
     """Everything ingest writes and retrieval reads, for one embedding model."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, reset_vectors: bool = False):
+        """reset_vectors: start from an empty Chroma collection (a rebuild after the vectors were lost or damaged)."""
         self.settings = settings
         self.dir: Path = settings.index_dir()
         self.dir.mkdir(parents=True, exist_ok=True)
         self.embed_model = get_embedding(settings.retrieval.embedding)
-        self.collection = chroma_client(settings).get_or_create_collection(
-            f"sendqa-{settings.retrieval.embedding}", metadata={"hnsw:space": "cosine"}
-        )
+        if reset_vectors:
+            _reset_chroma(settings)
+        try:
+            self.collection = chroma_client(settings).get_or_create_collection(
+                f"sendqa-{settings.retrieval.embedding}", metadata={"hnsw:space": "cosine"}
+            )
+            self.collection.count()
+        except SendQAError:
+            raise
+        except Exception as exc:  # e.g. "database disk image is malformed"
+            raise SendQAError(f"the Chroma index in {settings.chroma_url or settings.home_dir / 'chroma'} cannot be read "
+                              f"({exc.__class__.__name__}: {exc}): run `sendqa ingest --rebuild` to rebuild it from the "
+                              "stored documents") from None
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
         self._docstore_path = self.dir / "docstore.json"
         self.docstore = (
@@ -81,6 +110,40 @@ class CorpusIndex:
             by_doc.setdefault(node.metadata.get("doc_id", ""), []).append(node)
         for doc_id, nodes in by_doc.items():
             self.lexical.replace_document(doc_id, sorted(nodes, key=lambda n: n.metadata.get("chunk_index", 0)))
+
+    # --- do the stores agree? -----------------------------------------------------------------
+    def chunk_counts(self) -> dict[str, dict[str, int]]:
+        """doc_id -> chunks each store holds for it: table (n_chunks), lexical, chroma, docstore (0 or 1)."""
+        counts: dict[str, dict[str, int]] = {}
+
+        def row(doc_id: str) -> dict[str, int]:
+            return counts.setdefault(doc_id, {"table": 0, "lexical": 0, "chroma": 0, "docstore": 0})
+
+        for record in self.documents():
+            row(record.doc_id)["table"] = record.n_chunks
+        for doc_id, n in self.lexical.chunk_counts().items():
+            row(doc_id)["lexical"] = n
+        total = self.collection.count()
+        if total != sum(c["table"] for c in counts.values()):
+            for meta in self.collection.get(include=["metadatas"])["metadatas"]:
+                row(meta.get("doc_id", ""))["chroma"] += 1
+        else:  # the common case: totals agree, so per-document counts need not be read from Chroma
+            for c in counts.values():
+                c["chroma"] = c["table"]
+        for doc_id in self.docstore.docs:
+            row(doc_id)["docstore"] = 1
+        return counts
+
+    def problems(self) -> list[str]:
+        """What disagrees between the document table, the lexical index, Chroma and the docstore."""
+        found = []
+        for doc_id, c in sorted(self.chunk_counts().items()):
+            if not c["table"]:
+                found.append(f"{doc_id}: in the {'lexical index' if c['lexical'] else 'vector index'} but not in the document table")
+            elif c["lexical"] != c["table"] or c["chroma"] != c["table"] or not c["docstore"]:
+                found.append(f"{doc_id}: {c['table']} chunks expected; lexical index has {c['lexical']}, Chroma "
+                             f"{c['chroma']}{'' if c['docstore'] else ', and its text is missing from the docstore'}")
+        return found
 
     # --- the document table ---------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -118,8 +181,8 @@ class CorpusIndex:
             json.dumps({"embedding": self.settings.retrieval.embedding, "index_fingerprint": self.settings.index_fingerprint()})
         )
 
-    def delete(self, doc_id: str) -> bool:
-        """Remove a document everywhere: vectors, docstore and table. False if it was not there."""
+    def delete(self, doc_id: str, persist: bool = True) -> bool:
+        """Remove a document everywhere: vectors, lexical index, docstore and table. False if it was not there."""
         existed = self.document(doc_id) is not None
         self.vector_store.delete(doc_id)
         self.lexical.delete_document(doc_id)
@@ -127,7 +190,8 @@ class CorpusIndex:
         self.docstore.delete_document(doc_id, raise_error=False)
         with closing(self._db()) as db, db:
             db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-        self.persist()
+        if persist:
+            self.persist()
         return existed
 
     # --- reads -------------------------------------------------------------------------------

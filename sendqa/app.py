@@ -13,7 +13,7 @@ def open_index(settings: Settings):
     from rag.index import CorpusIndex
 
     index = CorpusIndex(settings)
-    if index.is_empty() and settings.auto_ingest_corpus:
+    if not index.documents() and settings.auto_ingest_corpus:
         from ingest.pipeline import ingest_paths
 
         if not settings.corpus_dir.is_dir():
@@ -24,7 +24,13 @@ def open_index(settings: Settings):
         report = ingest_paths([settings.corpus_dir], index, progress=sys.stderr.isatty())
         print(report.summary(), file=sys.stderr)
     if index.is_empty():
+        if index.documents():
+            raise SendQAError(f"the vector index in {settings.home_dir} is empty but {len(index.documents())} documents "
+                              "are recorded (was the chroma folder deleted?): run `sendqa ingest --rebuild`")
         raise SendQAError(f"no documents indexed in {settings.home_dir}: run `sendqa ingest PATH`")
+    if index.lexical.count() != index.count_chunks():
+        raise SendQAError(f"the index in {settings.home_dir} is inconsistent (Chroma holds {index.count_chunks()} chunks, "
+                          f"the lexical index {index.lexical.count()}): run `sendqa doctor`, then `sendqa ingest --rebuild`")
     return index
 
 

@@ -33,23 +33,54 @@ def _date_int(value: Optional[str]) -> int:
 
 
 @app.command()
-def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders (.pdf, .txt, .md, .html)."),
+def ingest(paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (.pdf, .txt, .md, .html)."),
+           rebuild: bool = typer.Option(False, "--rebuild", help="First rebuild the vectors and the lexical index from the stored documents (after the Chroma folder was lost or damaged)."),
            quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
     """Add documents to the index. Unchanged files are skipped; changed files replace their old version."""
-    from ingest.pipeline import ingest_paths
+    from ingest.pipeline import ingest_paths, rebuild as rebuild_index
     from rag.index import CorpusIndex
 
+    if not paths and not rebuild:
+        typer.echo("Error: give files or folders to ingest (or --rebuild)", err=True)
+        raise typer.Exit(2)
     try:
-        index = CorpusIndex(load_settings())
-        report = ingest_paths(paths, index, progress=not quiet)
+        settings = load_settings()
+        if rebuild:
+            typer.echo("rebuilt: " + rebuild_index(settings, progress=not quiet).summary())
+        report = ingest_paths(paths or [], CorpusIndex(settings), progress=not quiet)
     except SendQAError as exc:
         _fail(exc)
         return
     for name, why in report.skipped:
         typer.echo(f"skipped {name}: {why}", err=True)
-    typer.echo(report.summary())
+    if paths:
+        typer.echo(report.summary())
     if report.skipped:
         raise typer.Exit(1)
+
+
+@app.command()
+def doctor() -> None:
+    """Check that the document table, the lexical index, Chroma and the docstore describe the same documents."""
+    from rag.index import CorpusIndex
+
+    try:
+        index = CorpusIndex(load_settings())
+        counts = index.chunk_counts()
+        problems = index.problems()
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    totals = {store: sum(c[store] for c in counts.values()) for store in ("table", "lexical", "chroma", "docstore")}
+    typer.echo(f"{len(counts)} documents; chunks: table {totals['table']}, lexical {totals['lexical']}, "
+               f"Chroma {totals['chroma']}; docstore texts {totals['docstore']}")
+    for line in problems:
+        typer.echo(f"problem: {line}")
+    if problems:
+        typer.echo("fix: `sendqa ingest --rebuild` rebuilds the vectors and the lexical index from the stored documents",
+                   err=True)
+        raise typer.Exit(1)
+    typer.echo("ok: every store agrees")
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import os
 import subprocess
 import sys
@@ -87,3 +88,29 @@ def test_ask_streams_sentences_and_names_its_backend(tmp_path):
     assert all(s["origin"] == "quote" and s["citations"] for s in data["sentences"])
     unknown = sendqa("ask", "anything about Bury", "--backend", "no-such-backend", home=home)
     assert unknown.returncode == 2 and "unknown answer backend 'no-such-backend'" in unknown.stderr
+
+
+def test_lost_or_damaged_vectors_are_detected_and_rebuilt(tmp_path):
+    home = tmp_path / "stores"
+    assert sendqa("ingest", str(CORPUS), "--quiet", home=home).returncode == 0
+    assert "ok: every store agrees" in sendqa("doctor", home=home).stdout
+
+    shutil.rmtree(home / "chroma")  # a user deletes the vectors
+    ask = sendqa("ask", "What weaknesses remain in Somerset?", home=home)
+    assert ask.returncode == 2 and "sendqa ingest --rebuild" in ask.stderr and "Traceback" not in ask.stderr
+    doctor = sendqa("doctor", home=home)
+    assert doctor.returncode == 1 and "problem: somerset-2023-revisit-statement" in doctor.stdout
+    again = sendqa("ingest", str(CORPUS), "--quiet", home=home)  # files are not "unchanged" while chunks are missing
+    assert "5 replaced" in again.stdout and "0 unchanged" in again.stdout
+    assert sendqa("doctor", home=home).returncode == 0
+
+    sqlite = home / "chroma" / "chroma.sqlite3"
+    sqlite.write_bytes(b"\0" * 4096 + sqlite.read_bytes()[4096:])  # damage the Chroma database
+    broken = sendqa("ask", "What weaknesses remain in Somerset?", home=home)
+    assert broken.returncode == 2 and "sendqa ingest --rebuild" in broken.stderr and "Traceback" not in broken.stderr
+    rebuilt = sendqa("ingest", "--rebuild", "--quiet", home=home)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "rebuilt: 0 added, 5 replaced" in rebuilt.stdout
+    assert sendqa("doctor", home=home).returncode == 0
+    fixed = json.loads(sendqa("ask", "What weaknesses remain in Somerset?", "--json", home=home).stdout)
+    assert "disproportionate use of exclusion" in fixed["answer"]
