@@ -210,6 +210,27 @@ def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.
     launch(qa, host=host or settings.ui.host, port=port or settings.ui.port)
 
 
+@app.command()
+def bench(questions: int = typer.Option(40, help="Dev questions to time."),
+          backend: str = typer.Option("extractive", help="Backends to time, comma-separated."),
+          baseline: bool = typer.Option(True, help="Also time the naive llama-index baseline."),
+          scale: int = typer.Option(1, help="Grow the corpus to 10x, 100x ... this many times its size (perturbed copies)."),
+          out: Path = typer.Option(Path("evals/out"), help="Folder for bench.json/.md (and scale.json/.png).")) -> None:
+    """Time ingest, retrieval and answers on this machine in a fresh data directory; print one table."""
+    from evals.bench import markdown, run_bench, run_scale, scale_markdown
+
+    try:
+        if scale > 1:
+            typer.echo(scale_markdown(run_scale(load_settings(), scale, questions=questions, out_dir=out)))
+            return
+        result = run_bench(load_settings(), questions=questions, baseline=baseline, out_dir=out,
+                           backends=tuple(b.strip() for b in backend.split(",") if b.strip()))
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    typer.echo(markdown(result))
+
+
 llm_app = typer.Typer(no_args_is_help=True, help="The local LLM: packaged GGUF models and llama.cpp's server.")
 app.add_typer(llm_app, name="llm")
 

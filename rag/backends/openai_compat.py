@@ -20,6 +20,7 @@ from sendqa.settings import Settings
 
 _MARK = re.compile(r"\[(\d{1,3})\]")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\[(\d{1,3})\]|(\d{1,3})[.)])\s*")
+REWRITE_MAX_TOKENS = 120  # one plain sentence; a model that rambles past this is cut off (and verified as is)
 _DONT_KNOW = re.compile(r"\bI don'?t know\b", re.I)
 
 
@@ -52,7 +53,7 @@ class LLMBackend:
             # One short request per selected quote: a small model cannot misnumber what it was not given, and the
             # first sentence is ready after one passage rather than all of them.
             for sid in selection.chosen[: self.settings.answer.llm.max_rewrites]:
-                text = "".join(self._stream(rewrite_messages(context.sentences[sid])))
+                text = "".join(self._stream(rewrite_messages(context.sentences[sid]), max_tokens=REWRITE_MAX_TOKENS))
                 yield from self._parse(text.replace("\n", " "), {1: sid}, "rewrite", default=[sid])
             return
         ranked = [sid for sid in context.ranked() if sid not in selection.chosen]
@@ -69,13 +70,13 @@ class LLMBackend:
                 yield from self._parse(line, numbered, "free")
         yield from self._parse(buffer, numbered, "free")
 
-    def _stream(self, chat: list[tuple[str, str]]) -> Iterator[str]:
+    def _stream(self, chat: list[tuple[str, str]], **kwargs) -> Iterator[str]:
         """The model's reply, piece by piece; any failure becomes BackendUnavailable."""
         from llama_index.core.llms import ChatMessage
 
         messages = [ChatMessage(role=role, content=content) for role, content in chat]
         try:
-            for chunk in self.client().stream_chat(messages):
+            for chunk in self.client().stream_chat(messages, **kwargs):
                 yield chunk.delta or ""
         except SendQAError:
             raise  # BackendUnavailable, or a local model that cannot start: the caller falls back
