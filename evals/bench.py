@@ -34,9 +34,7 @@ def run_bench(settings, questions: int = 40, backends: tuple[str, ...] = ("extra
     from evals.sources import canonical_texts, eval_files
     from ingest.pipeline import ingest_paths
     from rag.index import CorpusIndex
-    from rag.plan import plan_question
     from rag.qa import QA
-    from rag.retrieve import gather
     from sendqa.settings import load_settings
 
     home = Path(tempfile.mkdtemp(prefix="sendqa-bench-"))
@@ -64,13 +62,7 @@ def run_bench(settings, questions: int = 40, backends: tuple[str, ...] = ("extra
 
     items = [i for i in load_items() if i.split == "dev" and not i.should_abstain][:questions]
     qa = QA(bench_settings, index=index)
-    qa.ask(items[0].question)  # warm caches the way a running app has them
-    retrieval = []
-    for item in items:
-        plan = plan_question(item.question, qa.catalog, bench_settings)
-        started = time.perf_counter()
-        gather(plan, qa.retriever, qa.catalog.languages)
-        retrieval.append((time.perf_counter() - started) * 1000)
+    retrieval = _retrieval_ms(qa, items)
     rows["retrieval"] = {"p50_ms": _pct(retrieval, 0.5), "p95_ms": _pct(retrieval, 0.95), "n": len(retrieval)}
     for spec in backends:
         answering = QA(backend_settings(bench_settings, spec), index=index)
@@ -116,9 +108,7 @@ def run_scale(settings, scale: int, questions: int = 20, out_dir: Path | None = 
     from evals.sources import canonical_texts, eval_files
     from ingest.pipeline import ingest_paths
     from rag.index import CorpusIndex
-    from rag.plan import plan_question
     from rag.qa import QA
-    from rag.retrieve import gather
     from sendqa.settings import load_settings
 
     home = Path(tempfile.mkdtemp(prefix="sendqa-scale-"))
@@ -145,13 +135,7 @@ def run_scale(settings, scale: int, questions: int = 20, out_dir: Path | None = 
             assert not report.skipped, report.skipped[:3]
             copies_done = size - 1
         qa = QA(bench_settings, index=index)
-        qa.ask(timed[0].question)
-        retrieval = []
-        for item in timed:
-            plan = plan_question(item.question, qa.catalog, bench_settings)
-            t = time.perf_counter()
-            gather(plan, qa.retriever, qa.catalog.languages)
-            retrieval.append((time.perf_counter() - t) * 1000)
+        retrieval = _retrieval_ms(qa, timed)
         outcomes = {d.doc_id: d.outcome for d in index.documents()}
         overall = summarise({"s": run_items(qa.ask, gate, index.document_text, outcomes.get, progress=False)})["s"]["overall"]
         points.append({"size": size, "documents": len(index.documents()), "chunks": index.count_chunks(),
@@ -165,6 +149,21 @@ def run_scale(settings, scale: int, questions: int = 20, out_dir: Path | None = 
         (out_dir / "scale.json").write_text(json.dumps(result, indent=1))
         _scale_chart(points, out_dir / "scale.png")
     return result
+
+
+def _retrieval_ms(qa, items) -> list[float]:
+    """Plan + retrieve time per question, after one warm-up answer (caches as a running app has them)."""
+    from rag.plan import plan_question
+    from rag.retrieve import gather
+
+    qa.ask(items[0].question)
+    times = []
+    for item in items:
+        plan = plan_question(item.question, qa.catalog, qa.settings)
+        started = time.perf_counter()
+        gather(plan, qa.retriever, qa.catalog.languages)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def _current_rss_mb() -> float:
