@@ -33,9 +33,6 @@ class Selection:
     abstained: bool = False
     reason: str | None = None
 
-    def passages(self, ids: list[str] | None = None) -> list[tuple[str, Sentence]]:
-        return [(sid, self.context.sentences[sid]) for sid in (self.chosen if ids is None else ids)]
-
 
 @dataclass
 class DraftSentence:
@@ -45,9 +42,3 @@ class DraftSentence:
     cites: list[str]  # ids of evidence sentences (see Context.sentences)
     origin: str = "quote"  # quote (verbatim), rewrite (a model's plain-English version of cites), lead (model summary)
 
-
-@dataclass
-class Draft:
-    sentences: list[DraftSentence] = field(default_factory=list)
-    abstained: bool = False
-    reason: str | None = None

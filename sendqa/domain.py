@@ -28,8 +28,7 @@ OUTCOME_MENTION = {
 ANY_OUTCOME_PHRASE = re.compile(
     r"widespread and/or systemic failings|inconsistent experiences and outcomes|positive experiences and outcomes", re.I
 )
-# Ofsted grades that area SEND inspections never give.
-GRADE_WORDS = ("inadequate", "outstanding", "requires improvement", "special measures", "good", "poor", "excellent")
+# An Ofsted grade asserted of an area: area SEND inspections never give one.
 GRADE_ASSERTED = re.compile(
     r"\b(rated|graded|judged|given|awarded|received|got|was|were|is|are|been|put into|placed in)\s+(?:an?\s+|as\s+)?"
     r"(inadequate|outstanding|requires improvement|special measures)\b", re.I
@@ -37,7 +36,6 @@ GRADE_ASSERTED = re.compile(
 
 # --- report sections --------------------------------------------------------------------------------------------
 SECTION_OUTCOME = "inspection outcome"
-SECTION_EXPERIENCE = "what is it like to be a child or young person with send in this area?"
 SECTION_EFFECTIVE = "what is the area partnership doing that is effective?"
 SECTION_BETTER = "what does the area partnership need to do better?"
 SECTION_PRIORITY = "areas for priority action"
@@ -77,10 +75,6 @@ LANGUAGE_NAMES = {"en": "English", "it": "Italian", "fr": "French", "de": "Germa
 def speaker_label(speaker: str) -> str:
     """'council and NHS statement', 'Ofsted/CQC report', ...: statements are never passed off as findings."""
     return SPEAKER_LABELS.get(speaker, "document")
-
-
-def is_finding(speaker: str) -> bool:
-    return speaker == "Ofsted/CQC"
 
 
 def outcomes_mentioned(text: str) -> set[str]:
