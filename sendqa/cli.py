@@ -158,13 +158,20 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
         stream: bool = typer.Option(False, "--stream", help="Print each verified sentence as soon as it is ready."),
         as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object.")) -> None:
     """Answer a question with citations to the report passages it came from."""
+    try:
+        settings = _with_backend(load_settings(), backend)
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    from rag.encoders import preload
+
+    preload(settings.retrieval.embedding)  # read the model's weights while the answer path imports
     from rag.render import sentence_line
     from rag.retrieve import Filters
     from sendqa.app import open_qa
     from sendqa.types import Answer
 
     try:
-        settings = _with_backend(load_settings(), backend)
         filters = Filters(kinds=(kind,) if kind else (), speakers=(speaker,) if speaker else (),
                           date_from=_date_int(since), date_to=_date_int(until))
         qa = open_qa(settings)
@@ -215,13 +222,15 @@ def bench(questions: int = typer.Option(40, help="Dev questions to time."),
           backend: str = typer.Option("extractive", help="Backends to time, comma-separated."),
           baseline: bool = typer.Option(True, help="Also time the naive llama-index baseline."),
           scale: int = typer.Option(1, help="Grow the corpus to 10x, 100x ... this many times its size (perturbed copies)."),
+          server: bool = typer.Option(True, help="With --scale: also time retrieval through a real `chroma run` server."),
           out: Path = typer.Option(Path("evals/out"), help="Folder for bench.json/.md (and scale.json/.png).")) -> None:
     """Time ingest, retrieval and answers on this machine in a fresh data directory; print one table."""
     from evals.bench import markdown, run_bench, run_scale, scale_markdown
 
     try:
         if scale > 1:
-            typer.echo(scale_markdown(run_scale(load_settings(), scale, questions=questions, out_dir=out)))
+            typer.echo(scale_markdown(run_scale(load_settings(), scale, questions=questions, out_dir=out,
+                                                      server=server, progress=True)))
             return
         result = run_bench(load_settings(), questions=questions, baseline=baseline, out_dir=out,
                            backends=tuple(b.strip() for b in backend.split(",") if b.strip()))

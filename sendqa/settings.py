@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +20,11 @@ class _Group(BaseModel):
 class IngestSettings(_Group):
     chunk_chars: int = Field(1400, description="Upper bound on a chunk's length in characters.")
     max_file_mb: float = Field(60.0, description="Files larger than this are skipped as suspicious.")
+    batch_chunks: int = Field(384, description="About how many chunks are embedded and written per batch (speed only).")
+    parse_workers: int = Field(1, description="Processes parsing files ahead of embedding; 0 parses in-process (speed only).")
+
+    # Settings that change how fast ingest runs, never what it stores: they stay out of the index fingerprint.
+    SPEED_ONLY: ClassVar[frozenset[str]] = frozenset({"batch_chunks", "parse_workers"})
 
 
 class RetrievalSettings(_Group):
@@ -122,7 +127,8 @@ class Settings(BaseSettings):
 
     def index_fingerprint(self) -> str:
         """Hash of what changes the stored chunks and vectors: answer settings never make ingest re-embed."""
-        relevant = {"ingest": self.ingest.model_dump(mode="json"), "embedding": self.retrieval.embedding}
+        relevant = {"ingest": self.ingest.model_dump(mode="json", exclude=set(IngestSettings.SPEED_ONLY)),
+                    "embedding": self.retrieval.embedding}
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]
 
 

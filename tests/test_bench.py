@@ -20,3 +20,18 @@ def test_small_bench_runs_and_reports_every_row(tmp_path):
     assert rows["first answer in a new process"]["ok"]
     assert rows["baseline"]["p50_ms"] > 0 and rows["peak memory"]["rss_mb"] > 0
     assert (tmp_path / "bench.json").exists() and "| ingest |" in (tmp_path / "bench.md").read_text()
+
+
+@needs_shared
+def test_scale_run_grows_the_index_and_times_the_chroma_server(tmp_path):
+    from evals.bench import run_scale, scale_markdown
+
+    result = run_scale(load_settings(), 2, questions=2, out_dir=tmp_path, server=True)
+    print("\n" + scale_markdown(result))
+    small, large = result["points"]
+    assert (small["size"], large["size"]) == (1, 2)
+    assert large["documents"] == 2 * small["documents"] and large["chunks"] > 1.8 * small["chunks"]
+    assert large["server_retrieval_p50_ms"] > 0 and large["new_process_rss_mb"] > 0
+    # Doubling the corpus with renamed copies must not cost the original questions their facts.
+    assert large["key_fact_recall"] >= small["key_fact_recall"] - 0.05
+    assert (tmp_path / "scale.json").exists() and (tmp_path / "scale.png").stat().st_size > 0

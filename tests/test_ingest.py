@@ -108,3 +108,37 @@ def test_answer_settings_never_make_ingest_re_embed(tmp_path):
     assert sorted(again.unchanged) == sorted([SOMERSET, BIRMINGHAM]) and again.chunks_added == 0
     rechunked = load_settings({"home": tmp_path / "home", "ingest": {"chunk_chars": 700}})
     assert len(ingest_paths([folder], CorpusIndex(rechunked), progress=False).replaced) == 2  # chunking does
+
+
+def test_a_json_docstore_from_an_older_version_moves_into_sqlite(tmp_path):
+    from llama_index.core.storage.docstore import SimpleDocumentStore
+
+    settings = load_settings({"home": tmp_path})
+    index = CorpusIndex(settings)
+    ingest_paths([CORPUS], index, progress=False)
+    legacy = SimpleDocumentStore()
+    documents = list(index.docstore.docs.values())
+    legacy.add_documents(documents)
+    legacy.persist(str(index.dir / "docstore.json"))
+    (index.dir / "docstore.sqlite").unlink()
+
+    reopened = CorpusIndex(settings)
+    assert sorted(reopened.docstore_ids()) == sorted(d.doc_id for d in documents)
+    assert not (index.dir / "docstore.json").exists() and (index.dir / "docstore.json.migrated").exists()
+    assert reopened.problems() == []
+    again = ingest_paths([CORPUS], reopened, progress=False)
+    assert len(again.unchanged) == 5 and again.chunks_added == 0
+
+
+def test_many_files_are_parsed_ahead_and_embedded_in_batches(tmp_path):
+    # Enough files for the parse-ahead worker, and a batch size that splits them over several batches.
+    for i in range(6):
+        (tmp_path / "in").mkdir(exist_ok=True)
+        (tmp_path / "in" / f"note-{i}.txt").write_text(f"Area note {i}.\n\n" + "Waiting times for assessment rose. " * 80)
+    (tmp_path / "in" / "empty.txt").write_text("")
+    settings = load_settings({"home": tmp_path / "home", "ingest": {"batch_chunks": 2}})
+    index = CorpusIndex(settings)
+    report = ingest_paths([tmp_path / "in"], index, progress=False)
+    assert len(report.added) == 6 and [name for name, _ in report.skipped] == ["empty.txt"]
+    assert index.problems() == []
+    assert sum(r.n_chunks for r in index.documents()) == index.count_chunks() == report.chunks_added
