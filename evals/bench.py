@@ -191,11 +191,11 @@ def run_scale(settings, scale: int, questions: int = 20, out_dir: Path | None = 
         added_s, added_docs, added_chunks = first_s, base_docs, index.count_chunks()
         if size > 1:
             folder = home / f"copies-{size}"
-            made = replicate(texts, records, size - 1 - copies_done, folder, seed=size)
+            made = replicate(texts, records, size - 1 - copies_done, folder, seed=size, first=copies_done + 1)
             started = time.perf_counter()
             report = ingest_paths([folder], index, progress=progress)
             added_s, added_docs, added_chunks = time.perf_counter() - started, made, report.chunks_added
-            assert not report.skipped, report.skipped[:3]
+            assert not report.skipped and len(report.added) == made, (report.skipped[:3], len(report.added), made)
             copies_done = size - 1
         qa = QA(bench_settings, index=index)
         retrieval = _retrieval_ms(qa, timed)

@@ -15,12 +15,13 @@ _SECTION_BREAK = re.compile(r"\n(?=[A-Z][^\n]{3,80}\n)")
 
 
 def replicate(texts: dict[str, tuple[str, str]], records: dict[str, dict], copies: int, folder: Path,
-              seed: int = 7) -> int:
-    """Write `copies` perturbed copies of each document as .txt files with a manifest; returns files written."""
+              seed: int = 7, first: int = 1) -> int:
+    """Write `copies` perturbed copies of each document as .txt files with a manifest, numbered from `first` (so
+    copies made for a later size never reuse an earlier copy's id); returns files written."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     manifest = []
-    for k in range(1, copies + 1):
+    for k in range(first, first + copies):
         for doc_id, (_, text) in texts.items():
             record = records[doc_id]
             area = record.get("area") or "Area"

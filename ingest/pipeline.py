@@ -46,7 +46,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
         path = Path(path)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if child.name.startswith(".") or child.name == MANIFEST_NAME:
+                if child.name.startswith(".") or child.name == MANIFEST_NAME or _is_statistics_table(child):
                     continue
                 if child.suffix.lower() in SUPPORTED:
                     files.append(child)
@@ -60,6 +60,15 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
         else:
             skipped.append((str(path), "no such file or folder"))
     return list(dict.fromkeys(files)), skipped
+
+
+def _is_statistics_table(path: Path) -> bool:
+    """Files a folder's manifest lists as statistics tables (corpus/data): loaded as tables, not ingested as text."""
+    from ingest.statistics import data_manifest
+
+    if path.suffix.lower() not in (".csv", ".ods", ".xlsx", ".xls"):
+        return False
+    return any(entry.get("file") == path.name for entry in data_manifest(path.parent))
 
 
 def _pipeline(index: CorpusIndex) -> IngestionPipeline:

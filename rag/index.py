@@ -16,6 +16,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from rag.embeddings import get_embedding
 from rag.lexical import LexicalIndex
 from rag.sqlite_kvstore import SQLiteKVStore
+from rag.statistics import Statistics
 from rag.vector_cache import VectorCache
 from sendqa.errors import SendQAError
 from sendqa.settings import Settings
@@ -97,6 +98,7 @@ class CorpusIndex:
         with closing(self._db()) as db, db:
             db.execute(f"CREATE TABLE IF NOT EXISTS documents ({', '.join(_FIELDS)}, PRIMARY KEY (doc_id))")
         self.lexical = LexicalIndex(self._db_path)
+        self.statistics = Statistics(settings.home_dir / "statistics.sqlite")
         self.sentence_vectors = VectorCache(self.dir / "sentence_vectors.sqlite", self.embed_model.encode)
         self._fill_lexical_from_chroma()
 
@@ -186,8 +188,19 @@ class CorpusIndex:
         """Which documents' texts the docstore holds (without reading the texts)."""
         return self._docstore_kv.keys(_DOCSTORE_TEXTS)
 
+    def load_statistics(self) -> list[str]:
+        """Load (or refresh) the official statistics tables shipped in corpus/data; the tables (re)loaded."""
+        from ingest.statistics import load_statistics
+
+        loaded = load_statistics(self.settings.corpus_dir / "data", self.statistics.path)
+        if loaded:
+            self.statistics = Statistics(self.statistics.path)
+        return loaded
+
     def document_text(self, doc_id: str) -> str | None:
-        """The canonical text every citation quote must be an exact substring of."""
+        """The canonical text every citation quote must be an exact substring of (a statistics table's text too)."""
+        if doc_id.startswith("stat:"):
+            return self.statistics.document_text(doc_id)
         doc = self.docstore.get_document(doc_id, raise_error=False)
         return doc.text if doc is not None else None
 

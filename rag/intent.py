@@ -60,8 +60,10 @@ _NEEDS_NAME = re.compile(r"\b(who is|who's|who are|who was|who were|who leads|wh
 # The name of a thing (a forum, service, school): the evidence must contain a proper name.
 _NAMES_THING = re.compile(r"\b(name of|names of|named|what(?:'s| is| are)? (?:it|they|the \w+(?: \w+){0,3}) called|called\??$)", re.I)
 # "What is an EHC plan?", "what does SENDIASS mean", "define co-production": a term, not a local area's story.
-_DEFINITION = re.compile(r"^\s*(?:what(?:'s| is| are| does)|define|meaning of|explain)\s+(?:an?\s+|the\s+|a\s+)?"
-                         r"(?P<term>[\w&/()' -]{2,40}?)(?:\s+(?:mean|stand for|stands for))?\s*\??\s*$", re.I)
+_DEFINITION = re.compile(r"^\s*(?:(?:what(?:'s| is| are)|whats|define|meaning of|explain)\s+(?:an?\s+|the\s+)?"
+                         r"(?P<term>[\w&/()' -]{2,40}?)(?:\s+(?:mean|stand for|stands for))?\s*\??\s*$|"
+                         r"what\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<term2>[\w&/()' -]{2,40}?)\s+"
+                         r"(?:mean|stand for|stands for)\s*\??\s*$)", re.I)
 _SPEAKER_HINT = re.compile(r"\b(council|nhs|councillors?|cllr|statement|said|says|say|respon\w*|press|news|article|"
                            r"accept\w*|claims?|according to (the )?(council|nhs|leader))\b", re.I)
 # Questions only a figure can answer (a duration or rate may also be answered in words: "unacceptably long").
@@ -89,7 +91,7 @@ def check_question(question: str, names_area: bool) -> QuestionCheck:
                           asks_dates=bool(_DATES.search(question)), speaker_hint=bool(_SPEAKER_HINT.search(question)),
                           needs_name=bool(_NEEDS_NAME.search(question)), names_thing=bool(_NAMES_THING.search(question)))
     if check.intent == "general" and not names_area and (m := _DEFINITION.match(question)):
-        check.intent, check.term = "definition", m.group("term").strip()
+        check.intent, check.term = "definition", (m.group("term") or m.group("term2")).strip()
     if _INJECTION.search(question):
         check.refuse = "injection"
     elif _FALSE_GRADE.search(question):

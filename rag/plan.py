@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from rag.areas import find_areas, nearest_areas
+from rag.areas import area_key, find_areas, nearest_areas
+from rag.compare import wants_comparison
 from rag.intent import QuestionCheck, check_question
 from rag.normalise import normalise_question
 from rag.retrieve import Filters
+from rag.stat_answers import statistics_topic
 from sendqa.settings import Settings
 
 _ACROSS_AREAS = re.compile(r"\b(which|what|list|how many|name the|all|any)\b.{0,30}\b(areas?|councils?|local authorit\w+|"
@@ -31,6 +33,7 @@ class Catalog:
     languages: list[str]  # non-English languages present
     vocabulary: frozenset[str] = frozenset()
     outcomes: dict[str, str] = field(default_factory=dict)  # area -> 2023-framework outcome of its report
+    stat_areas: dict[str, str] = field(default_factory=dict)  # area_key -> name: councils the statistics cover
 
 
 @dataclass
@@ -47,6 +50,10 @@ class Plan:
     outcome_asked: str | None = None
     notice: str | None = None  # e.g. how a typed name was read
     query: str = ""  # what retrieval searches: shorthand spelled out, typos read as corpus words
+    stat_topic: str | None = None  # what the official statistics answer (rag.stat_answers.statistics_topic)
+    stat_areas: list[str] = field(default_factory=list)  # every named area the statistics cover, report or not
+    mode: str = "answer"  # answer | compare | brief
+    compare_areas: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.query = self.query or self.question
@@ -54,6 +61,12 @@ class Plan:
     @property
     def intent(self) -> str:
         return self.check.intent
+
+
+def _known_term(term: str | None, vocabulary: frozenset[str]) -> bool:
+    words = re.findall(r"[a-z0-9]+", (term or "").lower())
+    words = [w for w in words if not w.isdigit()]
+    return bool(words) and all(w in vocabulary for w in words)
 
 
 def plan_question(question: str, catalog: Catalog, settings: Settings, area: str | None = None,
@@ -77,13 +90,31 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     as_typed = check_question(capitalised, names_area=names_area)
     if as_typed.refuse == "injection" or as_typed.false_premise:  # safety reads the words as typed
         check = replace(check, refuse=as_typed.refuse or check.refuse, false_premise=as_typed.false_premise)
+    if check.intent != "definition" and not filters.kinds:
+        # The glossary explains terms; it is not evidence about any area.
+        filters = replace(filters, exclude_kinds=("glossary",))
     plan = Plan(question, check, filters=filters, query=query)
     notes = [f"read “{typed}” as {name.title()}" for typed, name in named.corrected.items()]
     notes += [f"{old} was replaced by {' and '.join(new)}" for old, new in named.replaced.items()]
     plan.notice = "; ".join(notes) or None
+    if check.refuse == "off-topic" and check.intent == "definition" and _known_term(check.term, catalog.vocabulary):
+        check = replace(check, refuse=None)  # "what does SENDIASS mean": a term the documents use is on topic
+        plan.check = check
     if check.refuse:
         plan.refuse = check.refuse
         return plan
+    everywhere = named.in_corpus + named.unknown
+    if wants_comparison(query, everywhere) and all(a in named.in_corpus or area_key(a) in catalog.stat_areas
+                                                   for a in everywhere):
+        plan.mode, plan.compare_areas, plan.areas = "compare", everywhere, named.in_corpus
+        return plan
+    covered = [a for a in everywhere if area_key(a) in catalog.stat_areas]
+    topic = statistics_topic(query, bool(everywhere)) if catalog.stat_areas and check.intent != "definition" else None
+    if topic and len(covered) == len(everywhere) and not check.false_premise:
+        plan.stat_topic, plan.stat_areas = topic, covered
+        plan.areas = named.in_corpus
+        if not named.in_corpus and named.unknown:
+            return plan  # a council with no report held: the statistics are the whole answer
     if named.unknown and not named.in_corpus:
         plan.refuse, plan.unknown_areas = "unknown-area", named.unknown
         plan.suggestions = [s for u in named.unknown for s in nearest_areas(u, catalog.areas)]
@@ -98,6 +129,6 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
             plan.check = replace(plan.check, intent="outcome")
     if plan.from_table:
         plan.areas = sorted(a for a, o in catalog.outcomes.items() if outcome is None or o == outcome)
-        if not plan.areas:
+        if not plan.areas and not plan.stat_topic:
             plan.refuse = "no-evidence"
     return plan

@@ -20,6 +20,8 @@ from rag.plan import Catalog, Plan, plan_question
 from rag.render import answer_text
 from rag.retrieve import Filters, HybridRetriever, gather
 from rag.select import select_evidence
+from rag.compare import compare_areas
+from rag.stat_answers import StatAnswer, answer_from_statistics
 from rag.verify import Thresholds, Verifier
 from sendqa.settings import Settings
 from sendqa.types import Answer, AnswerSentence, Verification
@@ -46,13 +48,16 @@ class QA:
         self.retriever = HybridRetriever(self.index)
         self.backend = backend or get_backend(settings.answer.backend, settings)
         self.extractive = ExtractiveBackend()
+        self.index.load_statistics()
         documents = self.index.documents()
         outcomes = {d.doc_id: d.outcome for d in documents}
+        self.reported = {area_key(d.area) for d in documents if d.area and d.kind in ("inspection report", "revisit letter")}
         self.catalog = Catalog(
             areas=sorted({d.area for d in documents if d.area}),
             languages=sorted({d.language for d in documents if d.language != "en"}),
             vocabulary=self.index.lexical.vocabulary(),
             outcomes={d.area: d.outcome for d in documents if d.area and d.outcome and d.kind == "inspection report"},
+            stat_areas=self.index.statistics.areas,
         )
         verify = settings.answer.verify
         self.verifier = Verifier(self.index.embed_model.encode, outcomes.get,
@@ -66,8 +71,8 @@ class QA:
         assert isinstance(answer, Answer)
         return answer
 
-    def stream(self, question: str, area: str | None = None, filters: Filters | None = None
-               ) -> Iterator[AnswerSentence | Answer]:
+    def stream(self, question: str, area: str | None = None, filters: Filters | None = None,
+               backend: Backend | None = None) -> Iterator[AnswerSentence | Answer]:
         """Yield each shown sentence as soon as it is verified and cited, then the complete Answer."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
@@ -75,6 +80,19 @@ class QA:
         if plan.refuse:
             yield self._refusal(plan, started, timings)
             return
+        if plan.mode == "compare":
+            yield from self._compare(plan, started, timings)
+            return
+        statistics = None
+        if plan.stat_topic:
+            statistics = answer_from_statistics(plan.query, plan.stat_areas, self.index.statistics, self.reported)
+            if statistics is not None and not plan.areas:
+                # The tables answer it whole (a council with no report held, or a figure only the tables give).
+                writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
+                yield from writer.write_statistics(statistics)
+                timings["first_sentence"] = timings["total"] = _ms(started)
+                yield writer.finish(timings, [])
+                return
         t = time.perf_counter()
         evidence = gather(plan, self.retriever, self.catalog.languages, self.settings.retrieval.area_mode)
         timings["retrieve"] = _ms(t)
@@ -90,13 +108,60 @@ class QA:
         timings["select"] = _ms(t)
         retrieved = list(dict.fromkeys(ev.doc_id for ev in evidence))
         writer = _AnswerWriter(self, plan, selection, started)
-        backend = self.extractive if selection.abstained else self.backend
+        backend = self.extractive if selection.abstained else backend or self.backend
         t = time.perf_counter()
+        if statistics is not None:
+            for sentence in writer.write_statistics(statistics):
+                timings.setdefault("first_sentence", _ms(started))
+                yield sentence
+            if selection.abstained:  # the figures answered it; the reports have nothing to add
+                selection.abstained, selection.chosen, selection.reason = False, [], None
         for sentence in writer.write(backend):
             timings.setdefault("first_sentence", _ms(started))
             yield sentence
         timings["answer"] = _ms(t)
         yield writer.finish(timings, retrieved)
+
+    def quotes(self, question: str) -> Answer:
+        """An answer in verbatim quotes whatever the configured backend (cells of a comparison or a briefing)."""
+        answer = None
+        for item in self.stream(question, backend=self.extractive):
+            answer = item
+        return answer
+
+    def _compare(self, plan: Plan, started: float, timings: dict) -> Iterator[AnswerSentence | Answer]:
+        comparison = compare_areas(plan.compare_areas, self.index.statistics, self.quotes, self.reported,
+                                   held={area_key(a) for a in self.catalog.areas})
+        writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
+        yield from writer.write_statistics(StatAnswer(sentences=comparison.sentences, topic="compare"))
+        table = {"areas": comparison.areas, "aspects": []}
+        for aspect, cells in comparison.aspects.items():
+            row = []
+            for cell in cells:
+                numbers = (self.resolver_numbers(writer, cell))
+                sentence = AnswerSentence(text=f"{aspect[:1].upper()}{aspect[1:]}, {cell.area}: {cell.text}", citations=numbers,
+                                          speaker=writer.resolver.citations[numbers[0] - 1].speaker if numbers else "unknown",
+                                          area=cell.area, origin="statistic" if cell.facts else "quote")
+                if numbers:
+                    sentence.doc_id = writer.resolver.citations[numbers[0] - 1].doc_id
+                writer.sentences.append(sentence)
+                row.append({"area": cell.area, "text": cell.text, "citations": numbers})
+                yield sentence
+            table["aspects"].append({"aspect": aspect, "cells": row})
+        timings["first_sentence"] = _ms(started)
+        answer = writer.finish(timings, [])
+        answer.comparison = table
+        yield answer
+
+    @staticmethod
+    def resolver_numbers(writer: "_AnswerWriter", cell) -> list[int]:
+        if cell.facts:
+            return writer.resolver.statistic_numbers(cell.facts, writer.qa.index.statistics)
+        if cell.answer is None:
+            return []
+        first = next((s for s in cell.answer.sentences if s.citations and s.origin != "message"), None)
+        cited = [c for c in cell.answer.citations if first and c.n in first.citations]
+        return [n for n in (writer.resolver.adopt(c) for c in cited) if n]
 
     # --- helpers ---------------------------------------------------------------------------------
     def _refusal(self, plan: Plan, started: float, timings: dict) -> Answer:
@@ -127,6 +192,22 @@ class _AnswerWriter:
         self.notice = plan.notice
         self.backend_id = qa.backend.backend_id
         self._covered: set[str] = set()  # evidence ids already shown (as a quote or a supported rewrite)
+
+    def write_statistics(self, statistics) -> Iterator[AnswerSentence]:
+        """Sentences composed from official statistics, each citing the rows whose values it states."""
+        if statistics.lead:
+            lead = AnswerSentence(text=statistics.lead, origin="message")
+            self.sentences.append(lead)
+            yield lead
+        for stat in statistics.sentences:
+            numbers = self.resolver.statistic_numbers(stat.facts, self.qa.index.statistics)
+            if not numbers:
+                continue
+            sentence = AnswerSentence(text=stat.text, citations=numbers, speaker="official statistics",
+                                      area=stat.facts[0].area, doc_id=self.resolver.citations[numbers[0] - 1].doc_id,
+                                      origin="statistic")
+            self.sentences.append(sentence)
+            yield sentence
 
     def write(self, backend: Backend) -> Iterator[AnswerSentence]:
         try:

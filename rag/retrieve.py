@@ -22,12 +22,15 @@ class Filters:
     languages: tuple[str, ...] = ()
     date_from: int = 0  # yyyymmdd
     date_to: int = 0
+    exclude_kinds: tuple[str, ...] = ()
 
     def metadata_filters(self) -> MetadataFilters | None:
         items: list[MetadataFilter] = []
         for key, values in (("area", self.areas), ("kind", self.kinds), ("speaker", self.speakers), ("language", self.languages)):
             if values:
                 items.append(MetadataFilter(key=key, value=list(values), operator=FilterOperator.IN))
+        if self.exclude_kinds:
+            items.append(MetadataFilter(key="kind", value=list(self.exclude_kinds), operator=FilterOperator.NIN))
         if self.date_from:
             items.append(MetadataFilter(key="date_int", value=self.date_from, operator=FilterOperator.GTE))
         if self.date_to:
@@ -44,6 +47,9 @@ class Filters:
             if values:
                 clauses.append(f"{p}{column} IN ({', '.join('?' * len(values))})")
                 params += list(values)
+        if self.exclude_kinds:
+            clauses.append(f"{p}kind NOT IN ({', '.join('?' * len(self.exclude_kinds))})")
+            params += list(self.exclude_kinds)
         if self.date_from:
             clauses.append(f"{p}date_int >= ?")
             params.append(self.date_from)

@@ -100,7 +100,7 @@ def _defines(sentence: Sentence, term: str) -> bool:
     if not words:
         return False
     name = r"\W+".join(words) + r"s?(?:\s*\([^)]{1,40}\))?"
-    return bool(re.search(rf"\b{name}\s+(?:{_DEFINES})\s+(?:a|an|the|when|where|how|what|for|used)\b|\b{name}\s+(?:means|refers to)\b",
+    return bool(re.search(rf"\b{name}\s+(?:{_DEFINES})\s+(?:a|an|the|when|where|how|what|for|used)\b|\b{name}\s+(?:means|refers to|is short for|stands for|is another name for|is the usual short form)\b",
                           sentence.text, re.I))
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-KINDS = ("inspection report", "revisit letter", "council or NHS statement", "news article", "other")
-SPEAKERS = ("Ofsted/CQC", "council", "NHS", "council and NHS", "press", "politician", "unknown")
+KINDS = ("inspection report", "revisit letter", "council or NHS statement", "news article", "glossary", "other")
+SPEAKERS = ("Ofsted/CQC", "council", "NHS", "council and NHS", "press", "politician", "glossary", "unknown")
 
 # --- 2023-framework outcomes (Ofsted's area SEND framework and handbook) ---------------------------------------
 OUTCOMES = ("positive", "inconsistent", "widespread and/or systemic failings")
@@ -53,6 +53,8 @@ STRENGTH_SECTIONS = {SECTION_EFFECTIVE: 0.3}
 # --- who is speaking --------------------------------------------------------------------------------------------
 SPEAKER_LABELS = {
     "Ofsted/CQC": "Ofsted/CQC report",
+    "official statistics": "official statistics",
+    "glossary": "sendqa glossary",
     "press": "news article",
     "council": "council statement",
     "NHS": "NHS statement",

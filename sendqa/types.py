@@ -69,6 +69,14 @@ class Citation(BaseModel):
     page: int | None
     section: str | None
     quote: str
+    citation_type: Literal["quote", "statistic", "glossary"] = Field(
+        "quote", description="quote: a passage of a report or statement; statistic: a row of an official statistics "
+                             "table; glossary: an entry of sendqa's SEND glossary.")
+    publication: str | None = Field(None, description="Statistics: the publication the table comes from.")
+    table: str | None = Field(None, description="Statistics: which table.")
+    year: int | None = Field(None, description="Statistics: the year of the row, where it has one.")
+    row: str | None = Field(None, description="Statistics: which row (area and year), or 'summary' for a whole-table fact.")
+    licence: str | None = Field(None, description="Statistics: the licence they are published under.")
     # Not part of the JSON contract; used to label who is speaking when rendering.
     speaker: str = Field("unknown", exclude=True)
     kind: str = Field("other", exclude=True)
@@ -84,8 +92,9 @@ class AnswerSentence(BaseModel):
     area: str | None = None
     doc_id: str | None = Field(None, description="The document of its first citation.")
     language: str = Field("en", description="Language of the cited passage (a rewrite may be in English).")
-    origin: Literal["quote", "rewrite", "lead", "message"] = Field(
-        "quote", description="quote: verbatim from a document; rewrite/lead: written by a model and verified."
+    origin: Literal["quote", "rewrite", "lead", "message", "statistic"] = Field(
+        "quote", description="quote: verbatim from a document; rewrite/lead: written by a model and verified; "
+                             "statistic: composed by code from the cited statistics' values."
     )
 
 
@@ -110,6 +119,9 @@ class Answer(BaseModel):
     sentences: list[AnswerSentence] = Field(default_factory=list)
     verification: Verification = Field(default_factory=Verification)
     notice: str | None = Field(None, description="A problem the user should know of, e.g. the LLM failed mid-answer.")
+    rewritten: str | None = Field(None, description="In a conversation: the standalone question that was searched.")
+    comparison: dict | None = Field(None, description="Compare mode: {'areas': [...], 'aspects': [{'aspect', 'cells': "
+                                                       "[{'area', 'text', 'citations'}]}]}, one cited cell per area.")
     retrieved_doc_ids: list[str] = Field(default_factory=list, exclude=True)
     reason: str | None = Field(None, exclude=True, description="Why the answer abstained, for logs and evals.")
 

@@ -1,0 +1,184 @@
+"""Compare two or more areas: one row per aspect, one cited cell per area, and comparative sentences computed by
+code from the cells' values (which outcome is better, who was inspected first, how timeliness moved).
+
+Cells come from the official statistics where they hold the figure, and otherwise from the area's own documents
+through the ordinary answer path (so every quote is selected, verified and cited the same way); a cell the
+evidence is silent on says "not stated".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from rag.areas import area_key
+from rag.stat_answers import StatSentence, possessive
+from rag.statistics import StatRow, Statistics, fact
+
+COMPARE = re.compile(r"\b(compar\w*|versus|vs\.?|v\.?|differences? between|better|worse|best|worst|which (?:one|area|"
+                     r"council|partnership|of (?:them|these|the two)))\b", re.I)
+_RANK = {"positive": 3, "inconsistent": 2, "widespread and/or systemic failings": 1}
+_OUTCOME_NAME = {"positive": "typically positive experiences and outcomes",
+                 "inconsistent": "inconsistent experiences and outcomes",
+                 "widespread and/or systemic failings": "widespread and/or systemic failings"}
+# aspect -> the question asked of one area's documents when the statistics do not hold it
+REPORT_ASPECTS = {
+    "waiting times": "How long do children wait for assessments and services in {area}?",
+    "strengths": "What is {area} doing well for children with SEND?",
+    "what must improve": "What does {area} need to improve?",
+}
+NOT_STATED = "not stated"
+
+
+@dataclass
+class Cell:
+    area: str
+    text: str
+    facts: list[StatRow] = field(default_factory=list)  # statistics the text states
+    answer: object | None = None  # or: the sub-answer (from documents) the text comes from
+
+
+@dataclass
+class Comparison:
+    areas: list[str]
+    aspects: dict[str, list[Cell]] = field(default_factory=dict)
+    sentences: list[StatSentence] = field(default_factory=list)  # computed comparatives
+
+
+def wants_comparison(query: str, areas: list[str]) -> bool:
+    return len(areas) >= 2 and bool(COMPARE.search(query))
+
+
+def compare_areas(areas: list[str], stats: Statistics, ask_documents, reported: set[str],
+                  held: set[str] | None = None) -> Comparison:
+    """ask_documents(question) -> Answer from the documents (used for aspects the statistics do not hold).
+    reported: area keys with an inspection report held; held: area keys with any document held."""
+    held = reported if held is None else held
+    comparison = Comparison(areas=areas)
+    rows_2023 = {a: stats.inspection_2023(area_key(a)) for a in areas}
+    rows_2016 = {a: stats.inspection_2016(area_key(a)) for a in areas}
+    timeliness = {a: [r for r in stats.timeliness(area_key(a)) if r["pct"] is not None] for a in areas}
+
+    outcome_cells = []
+    for area in areas:
+        row = rows_2023[area]
+        if area_key(area) in reported:
+            answer = ask_documents(f"What was the outcome of {possessive(area)} area SEND inspection?")
+            first = _first_quote(answer)
+            if first:
+                outcome_cells.append(Cell(area, first, answer=answer))
+                continue
+        if row and row["outcome"]:
+            text = f"{_OUTCOME_NAME[row['outcome']].capitalize()} (inspected {_span(row['start'], row['end'])})"
+            outcome_cells.append(Cell(area, text, facts=[fact("inspections_2023", row)]))
+        else:
+            outcome_cells.append(Cell(area, NOT_STATED))
+    comparison.aspects["outcome"] = outcome_cells
+    comparison.aspects["inspection dates"] = [
+        Cell(a, f"{_span(r['start'], r['end'])}; published {_day(r['published'])}; next inspection by "
+                f"{_day(r['next_inspection_by'])}", facts=[fact("inspections_2023", r)]) if r else Cell(a, NOT_STATED)
+        for a, r in rows_2023.items()]
+    comparison.aspects["previous inspection"] = [_previous_cell(a, rows_2016[a]) for a in areas]
+    comparison.aspects["EHC plan timeliness"] = [_timeliness_cell(a, timeliness[a]) for a in areas]
+    for aspect, template in REPORT_ASPECTS.items():
+        cells = []
+        for area in areas:
+            answer = ask_documents(template.format(area=area)) if area_key(area) in held else None
+            first = _first_quote(answer) if answer is not None else None
+            cells.append(Cell(area, first, answer=answer) if first else Cell(area, NOT_STATED))
+        comparison.aspects[aspect] = cells
+
+    comparison.sentences += _outcome_sentences(areas, rows_2023)
+    comparison.sentences += _date_sentences(areas, rows_2023)
+    comparison.sentences += _timeliness_sentences(areas, timeliness)
+    return comparison
+
+
+# --- cells --------------------------------------------------------------------------------------------------
+def _first_quote(answer) -> str | None:
+    if answer is None or answer.abstained:
+        return None
+    return next((s.text for s in answer.sentences if s.citations and s.origin != "message"), None)
+
+
+def _previous_cell(area: str, row: dict | None) -> Cell:
+    if not row:
+        return Cell(area, NOT_STATED)
+    year = row["inspected"][:4] if row.get("inspected") else "?"
+    if not row["wsoa_required"]:
+        text = f"{year}: no written statement of action required"
+    else:
+        text = f"{year}: written statement of action required"
+        if row["significant_weaknesses"] is not None:
+            text += f" ({row['significant_weaknesses']:g} significant weaknesses)"
+        if row["revisit_start"] and row["weaknesses_progress"] is not None:
+            text += (f"; {row['revisit_start'][:4]} revisit: sufficient progress on {row['weaknesses_progress']:g}, "
+                     f"not on {row['weaknesses_no_progress']:g}")
+    return Cell(area, text, facts=[fact("inspections_2016_22", row)])
+
+
+def _timeliness_cell(area: str, rows: list[dict]) -> Cell:
+    if not rows:
+        return Cell(area, NOT_STATED)
+    first, last = rows[0], rows[-1]
+    text = f"{first['pct']:g}% in {first['year']} → {last['pct']:g}% in {last['year']} issued within 20 weeks"
+    return Cell(area, text, facts=[fact("timeliness", first), fact("timeliness", last)])
+
+
+# --- computed comparatives ----------------------------------------------------------------------------------
+def _outcome_sentences(areas: list[str], rows: dict[str, dict | None]) -> list[StatSentence]:
+    known = [(a, r) for a, r in rows.items() if r and r["outcome"] in _RANK]
+    if len(known) < 2:
+        return []
+    ranked = sorted(known, key=lambda ar: _RANK[ar[1]["outcome"]], reverse=True)
+    best, worst = ranked[0], ranked[-1]
+    facts = [fact("inspections_2023", r) for _, r in known]
+    if _RANK[best[1]["outcome"]] == _RANK[worst[1]["outcome"]]:
+        return [StatSentence(f"{_join([a for a, _ in known])} had the same outcome: "
+                             f"{_OUTCOME_NAME[best[1]['outcome']]}.", facts)]
+    return [StatSentence(f"{possessive(best[0])} outcome ({_OUTCOME_NAME[best[1]['outcome']]}) was better than "
+                         f"{possessive(worst[0])} ({_OUTCOME_NAME[worst[1]['outcome']]}).",
+                         [fact("inspections_2023", best[1]), fact("inspections_2023", worst[1])])]
+
+
+def _date_sentences(areas: list[str], rows: dict[str, dict | None]) -> list[StatSentence]:
+    dated = sorted(((a, r) for a, r in rows.items() if r and r["start"]), key=lambda ar: ar[1]["start"])
+    if len(dated) < 2 or dated[0][1]["start"] == dated[1][1]["start"]:
+        return []
+    first, rest = dated[0], dated[1:]
+    later = "; ".join(f"{a} on {_day(r['start'])}" for a, r in rest)
+    return [StatSentence(f"{first[0]} was inspected first, from {_day(first[1]['start'])}; {later}.",
+                         [fact("inspections_2023", r) for _, r in dated])]
+
+
+def _timeliness_sentences(areas: list[str], rows: dict[str, list[dict]]) -> list[StatSentence]:
+    out = []
+    for area, series in rows.items():
+        if len(series) >= 2:
+            first, last = series[0], series[-1]
+            verb = "rose" if last["pct"] > first["pct"] else "fell" if last["pct"] < first["pct"] else "stayed"
+            out.append(StatSentence(f"{possessive(area)} EHC plan timeliness {verb} from {first['pct']:g}% in "
+                                    f"{first['year']} to {last['pct']:g}% in {last['year']}.",
+                                    [fact("timeliness", first), fact("timeliness", last)]))
+    latest = {a: s[-1] for a, s in rows.items() if s}
+    years = {r["year"] for r in latest.values()}
+    if len(latest) >= 2 and len(years) == 1:
+        ranked = sorted(latest.items(), key=lambda ar: ar[1]["pct"], reverse=True)
+        if ranked[0][1]["pct"] != ranked[-1][1]["pct"]:
+            out.append(StatSentence(f"In {years.pop()}, {ranked[0][0]} issued a higher share of EHC plans within 20 "
+                                    f"weeks ({ranked[0][1]['pct']:g}%) than {ranked[-1][0]} ({ranked[-1][1]['pct']:g}%).",
+                                    [fact("timeliness", ranked[0][1]), fact("timeliness", ranked[-1][1])]))
+    return out
+
+
+def _day(iso: str | None) -> str:
+    return date.fromisoformat(iso).strftime("%-d %B %Y") if iso else "not given"
+
+
+def _span(start: str | None, end: str | None) -> str:
+    return f"{_day(start)} to {_day(end)}" if start and end else _day(start)
+
+
+def _join(areas: list[str]) -> str:
+    return areas[0] if len(areas) == 1 else ", ".join(areas[:-1]) + " and " + areas[-1]

@@ -1,0 +1,108 @@
+"""Conversations: a follow-up ("and how long are the waits there?", "what about Stoke?", "compare that with Leeds")
+is rewritten into a standalone question carrying the areas and topic of earlier turns, then answered as any other.
+
+The rewrite is done by rules over what the plan recognised (areas, intent), so it works with every backend; the
+rewritten question is returned with the answer so a user can see what was searched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.areas import find_areas
+from rag.intent import check_question
+from sendqa.types import Answer
+
+# Words standing for an area named earlier.
+_AREA_REFERENCE = re.compile(r"\b(there|that area|this area|the area|that council|this council|the council|"
+                             r"that place|same area|their|they|them|it's|its)\b", re.I)
+_THERE = re.compile(r"\b(there|that area|this area|that council|this council|that place|same area)\b", re.I)
+# "what about Stoke?", "and Leeds?", "how about in Oldham", "same for Bury"
+_SWITCH = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*and\s+(?:in\s+|for\s+)?(?=[A-Z\w]+\W*$)|"
+                     r"^\s*(?:same|the same)\s+(?:for|in)\s+|^\s*(?:and\s+)?(?:in|for)\s+(?=[\w -]+\??$)", re.I)
+_COMPARE = re.compile(r"^\s*(?:and\s+)?(?:now\s+)?compar\w*\s+(?:that|this|it|them|those)?\s*(?:with|to|against|and)?\s*",
+                      re.I)
+_LEADING = re.compile(r"^\s*(?:and|also|so|but)\s+", re.I)
+_FOLLOW_ON = re.compile(r"^\s*(?:and|also|so|but|what else|anything else|more|tell me more|go on)\b", re.I)
+
+
+@dataclass
+class Turn:
+    question: str
+    rewritten: str
+    areas: list[str]
+    topic: str
+
+
+@dataclass
+class Session:
+    """A conversation with a QA: each question may refer to earlier turns."""
+
+    qa: object
+    turns: list[Turn] = field(default_factory=list)
+
+    def rewrite(self, question: str) -> str:
+        """The question as a standalone one (unchanged when it needs nothing from earlier turns)."""
+        question = (question or "").strip()
+        last = next((t for t in reversed(self.turns) if t.areas or t.topic), None)
+        if not question or last is None:
+            return question
+        named = self._areas(question)
+        if _COMPARE.match(question):
+            others = named or [_COMPARE.sub("", question).strip(" ?.")]
+            areas = list(dict.fromkeys(last.areas + others))
+            return f"Compare {_join(areas)}" + (f": {last.topic}" if last.topic else "")
+        if named and _SWITCH.match(question):
+            # "what about Stoke?": the earlier question, about the new area.
+            return _with_areas(last.rewritten, last.areas, named)
+        if named or not last.areas:
+            return question
+        if check_question(question, names_area=False).intent == "definition":
+            return question  # "what is an EHC plan?" is about no area
+        if _THERE.search(question):
+            return _LEADING.sub("", _THERE.sub(f"in {_join(last.areas)}", question, count=1).replace("in in ", "in "))
+        if _AREA_REFERENCE.search(question) or _FOLLOW_ON.match(question):
+            stripped = _LEADING.sub("", question).rstrip(" ?.")
+            return f"{stripped[:1].upper()}{stripped[1:]} in {_join(last.areas)}?"
+        return question
+
+    def ask(self, question: str, **kwargs) -> Answer:
+        rewritten = self.rewrite(question)
+        answer = self.qa.ask(rewritten, **kwargs)
+        answer.rewritten = rewritten
+        areas = self._areas(rewritten)
+        topic = _topic(rewritten, areas)
+        self.turns.append(Turn(question, rewritten, areas, topic))
+        return answer
+
+    def _areas(self, text: str) -> list[str]:
+        catalog = self.qa.catalog
+        known = list(dict.fromkeys(catalog.areas + list(catalog.stat_areas.values())))
+        match = find_areas(text, known, catalog.vocabulary)
+        return match.in_corpus + match.unknown
+
+
+def _join(areas: list[str]) -> str:
+    return areas[0] if len(areas) == 1 else ", ".join(areas[:-1]) + " and " + areas[-1]
+
+
+def _with_areas(question: str, old: list[str], new: list[str]) -> str:
+    out = question
+    for name in old:
+        out = re.sub(rf"\b{re.escape(name)}(?:'s)?\b", "\0", out, flags=re.I)
+    if "\0" not in out:
+        return f"{question.rstrip(' ?.')} in {_join(new)}?"
+    out = re.sub(r"\0(?:(?:,\s*|\s+and\s+)\0)*", _join(new), out)
+    return out
+
+
+def _topic(question: str, areas: list[str]) -> str:
+    """The question without its area names and question words: what a "compare that" carries forward."""
+    text = question
+    for name in areas:
+        text = re.sub(rf"\b{re.escape(name)}(?:'s)?\b", " ", text, flags=re.I)
+    text = re.sub(r"^\s*(compare\s+(.*?:\s*)?)", "", text, flags=re.I)
+    text = _LEADING.sub("", text)
+    text = re.sub(r"\b(in|for|at|of|and|about)\s*(?=\?|$)", "", text.strip(" ?."), flags=re.I)
+    return " ".join(text.split())

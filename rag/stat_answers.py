@@ -1,0 +1,234 @@
+"""Questions the official statistics answer: figures and comparisons computed by code from table rows, each
+sentence citing the rows it states. A model never decides a number or which area did better.
+
+Which question is a statistics question is read from the question's subject (EHC plan timeliness, written
+statements of action, inspection outcomes, dates and next inspections), not from fixed phrasings; the areas come
+from the plan, and any council the tables cover can be asked about even when no report of it is indexed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.areas import area_key
+from rag.statistics import Statistics, StatRow, fact
+
+_TIMELINESS = re.compile(
+    r"\b(ehc ?p?s?|ehcps?|education,? health and care( plans?)?|plans?)\b.{0,60}\b(time\w*|quick\w*|fast\w*|slow\w*|"
+    r"late|within|20[- ]?weeks?|twenty weeks|issu\w+|delay\w*|how long|on time|percent\w*|%|rates?|perform\w*)\b|"
+    r"\b(time\w*|quick\w*|fast\w*|slow\w*|late|delay\w*|how long|percent\w*|rates?)\b.{0,60}\b(ehc ?p?s?|ehcps?|"
+    r"education,? health and care)\b|\b20[- ]?weeks?\b|\btwenty weeks\b|\btimeliness\b", re.I)
+_WSOA = re.compile(r"\b(written statements? of action|statements? of action|wsoas?)\b", re.I)
+_SIGNIFICANT = re.compile(r"\bsignificant weakness\w*\b|\brevisit\w*\b|\bre-visit\w*\b", re.I)
+_NEXT = re.compile(r"\bnext (full )?(area send )?inspection\b|\bre-?inspect\w*\b|\bmonitoring inspection\b|"
+                   r"\binspected again\b|\bwhen will\b.{0,40}\binspect\w*\b|\bnext (ofsted|visit)\b", re.I)
+_ACROSS = re.compile(r"\b(which|what|list|how many|number of|name the|all( the)?|any)\b.{0,40}\b(areas?|councils?|"
+                     r"local authorit\w+|partnerships?|places|las)\b|\bhow many\b", re.I)
+_INSPECTED = re.compile(r"\binspect\w*\b|\bvisited\b", re.I)
+_YEAR = re.compile(r"\b(20(?:1[6-9]|2\d))\b")
+_ENGLAND = re.compile(r"\b(england|national(ly)?|the country|average|nationwide)\b", re.I)
+_REGION = re.compile(r"\bregion(al)?\b", re.I)
+_OUTCOME_WORDS = (
+    ("widespread and/or systemic failings", re.compile(r"widespread|systemic|failings|\bfail(ed|ing)?\b", re.I)),
+    ("inconsistent", re.compile(r"inconsistent|\bmixed\b", re.I)),
+    ("positive", re.compile(r"\bpositive\b|\b(good|best)\b.{0,25}\b(outcomes?|results?|inspections?)\b", re.I)),
+)
+_OUTCOME_ASKED = re.compile(r"\b(outcomes?|results?|verdicts?|judge?ments?|rated|rating|how did|how well|"
+                            r"inspection|inspected|find|found)\b", re.I)
+
+
+@dataclass
+class StatSentence:
+    text: str
+    facts: list[StatRow]
+
+
+@dataclass
+class StatAnswer:
+    sentences: list[StatSentence] = field(default_factory=list)
+    lead: str | None = None  # e.g. "I don't hold Leeds' inspection report; the official statistics show:"
+    topic: str = ""
+
+
+def statistics_topic(query: str, named: bool) -> str | None:
+    """What a question asks the statistics, if anything: timeliness, wsoa, next, inspected, outcomes, outcome."""
+    if _TIMELINESS.search(query):
+        return "timeliness"
+    if _WSOA.search(query) or (named and _SIGNIFICANT.search(query)):
+        return "wsoa"
+    if named and _NEXT.search(query):
+        return "next"
+    if not named and _ACROSS.search(query):
+        if any(p.search(query) for _, p in _OUTCOME_WORDS) or re.search(r"\boutcomes?\b", query, re.I):
+            return "outcomes"
+        if _INSPECTED.search(query) and _YEAR.search(query):
+            return "inspected"
+    if named and _OUTCOME_ASKED.search(query):
+        return "outcome"
+    return None
+
+
+def answer_from_statistics(query: str, areas: list[str], stats: Statistics, reported: set[str]) -> StatAnswer | None:
+    """The statistics answer for a question about these areas (display names); None when they do not answer it.
+
+    reported: area keys the index holds an inspection report for (others get a lead saying so).
+    """
+    if not stats.available():
+        return None
+    keys = [area_key(a) for a in areas if area_key(a) in stats.areas]
+    topic = statistics_topic(query, bool(areas))
+    if topic is None or (areas and not keys):
+        return None
+    if topic == "outcome":
+        keys = [k for k in keys if k not in reported]  # an area's own report tells its outcome better
+        if not keys:
+            return None
+    compose = {"timeliness": _timeliness, "wsoa": _wsoa, "next": _next_inspection, "outcomes": _outcomes,
+               "inspected": _inspected, "outcome": _outcome}[topic]
+    answer = compose(query, keys, stats)
+    if answer is None or not answer.sentences:
+        return None
+    answer.topic = topic
+    missing = [stats.areas[k] for k in keys if k not in reported]
+    if missing and topic in ("outcome", "next", "wsoa", "timeliness"):
+        names = " or ".join(possessive(m) for m in missing)
+        answer.lead = f"I don't hold {names} inspection report; the official statistics show:" if topic != "timeliness" \
+            else None
+    return answer
+
+
+def possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+# --- composers: each sentence states values from the rows it cites ---------------------------------------------
+def _pct(value: float | None) -> str:
+    return f"{value:g}%"
+
+
+def _timeliness(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+    wanted_year = int(m.group(1)) if (m := _YEAR.search(query)) else None
+    england = [r for r in stats.timeliness("england") if r["pct"] is not None]
+    answer = StatAnswer()
+    latest_by_area: dict[str, dict] = {}
+    if not keys:  # "how many EHC plans are issued on time?": England
+        keys = ["england"]
+    for key in keys:
+        rows = [r for r in stats.timeliness(key) if r["pct"] is not None]
+        if not rows:
+            continue
+        latest = next((r for r in rows if r["year"] == wanted_year), rows[-1])
+        first = rows[0]
+        latest_by_area[key] = latest
+        name = latest["area"]
+        counts = (f" ({latest['within_20_weeks']:,.0f} of {latest['plans']:,.0f})"
+                  if latest["within_20_weeks"] is not None and latest["plans"] is not None else "")
+        answer.sentences.append(StatSentence(
+            f"In {latest['year']}, {_pct(latest['pct'])} of new EHC plans in {name} were issued within the 20-week "
+            f"time limit{counts}.", [fact("timeliness", latest)]))
+        if first["year"] != latest["year"]:
+            change = latest["pct"] - first["pct"]
+            direction = "rose" if change > 0 else "fell" if change < 0 else "was unchanged"
+            span = (f"from {_pct(first['pct'])} in {first['year']} to {_pct(latest['pct'])} in {latest['year']}"
+                    if change else f"at {_pct(latest['pct'])} between {first['year']} and {latest['year']}")
+            answer.sentences.append(StatSentence(f"{possessive(name)} figure {direction} {span}.",
+                                                 [fact("timeliness", first), fact("timeliness", latest)]))
+        if key == "england":
+            continue
+        same_year = next((r for r in england if r["year"] == latest["year"]), None)
+        region = stats.region_of(key)
+        regional = next((r for r in stats.timeliness(area_key(region)) if r["year"] == latest["year"]
+                         and r["pct"] is not None), None) if region else None
+        if same_year:
+            gap = latest["pct"] - same_year["pct"]
+            where = "above" if gap > 0 else "below" if gap < 0 else "the same as"
+            points = f"{abs(gap):.1f} percentage points {where}" if gap else "the same as"
+            facts = [fact("timeliness", latest), fact("timeliness", same_year)]
+            text = f"That is {points} England's {_pct(same_year['pct'])} in {latest['year']}"
+            if regional:
+                text += f"; the {regional['area']} region's figure was {_pct(regional['pct'])}"
+                facts.append(fact("timeliness", regional))
+            answer.sentences.append(StatSentence(text + ".", facts))
+    if len(latest_by_area) > 1:
+        ranked = sorted(latest_by_area.values(), key=lambda r: r["pct"], reverse=True)
+        best, worst = ranked[0], ranked[-1]
+        if best["year"] == worst["year"] and best["pct"] != worst["pct"]:
+            answer.sentences.append(StatSentence(
+                f"Of these, {best['area']} issued the highest share within 20 weeks in {best['year']} "
+                f"({_pct(best['pct'])}) and {worst['area']} the lowest ({_pct(worst['pct'])}).",
+                [fact("timeliness", best), fact("timeliness", worst)]))
+    return answer
+
+
+def _wsoa(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+    answer = StatAnswer()
+    if not keys:
+        line = stats.summary("inspections_2016_22", "Areas inspected under the 2016 framework")
+        if line:
+            answer.sentences.append(StatSentence(line, [StatRow("inspections_2016_22", line, row="summary")]))
+        if _SIGNIFICANT.search(query) or re.search(r"\bprogress\b", query, re.I):
+            for progress in ("all", "some", "none"):
+                line = stats.summary("inspections_2016_22", f"Revisited by 31 August 2022 with sufficient progress on {progress}")
+                if line:
+                    answer.sentences.append(StatSentence(line, [StatRow("inspections_2016_22", line, row="summary")]))
+        return answer
+    for key in keys:
+        row = stats.inspection_2016(key)
+        if row:
+            answer.sentences.append(StatSentence(row["text"], [fact("inspections_2016_22", row)]))
+    return answer
+
+
+def _next_inspection(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+    answer = StatAnswer()
+    for key in keys:
+        row = stats.inspection_2023(key)
+        if row:
+            answer.sentences.append(StatSentence(row["text"], [fact("inspections_2023", row)]))
+    return answer
+
+
+def _outcome(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+    answer = StatAnswer()
+    for key in keys:
+        row = stats.inspection_2023(key)
+        if row:
+            answer.sentences.append(StatSentence(row["text"], [fact("inspections_2023", row)]))
+        earlier = stats.inspection_2016(key)
+        if earlier and (row is None or re.search(r"\b(previous|earlier|last|2016|2017|2018|2019|before|history)\b",
+                                                 query, re.I)):
+            answer.sentences.append(StatSentence(earlier["text"], [fact("inspections_2016_22", earlier)]))
+    return answer
+
+
+def _outcomes(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+    answer = StatAnswer()
+    asked = [label for label, pattern in _OUTCOME_WORDS if pattern.search(query)]
+    wordings = {"positive": "Outcome typically positive", "inconsistent": "Outcome inconsistent",
+                "widespread and/or systemic failings": "Outcome widespread"}
+    total = stats.summary("inspections_2023", "Area SEND inspections under the 2023 framework")
+    if total:
+        answer.sentences.append(StatSentence(total, [StatRow("inspections_2023", total, row="summary")]))
+    for label in asked or list(wordings):
+        line = stats.summary("inspections_2023", wordings[label])
+        if line:
+            answer.sentences.append(StatSentence(line, [StatRow("inspections_2023", line, row="summary")]))
+    return answer
+
+
+def _inspected(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+    answer = StatAnswer()
+    for year in dict.fromkeys(_YEAR.findall(query)):
+        line = stats.summary("inspections_2023", f"Inspections starting in {year}")
+        if line:
+            answer.sentences.append(StatSentence(line, [StatRow("inspections_2023", line, row="summary")]))
+        elif int(year) <= 2022:
+            rows = [r for r in stats.all_2016() if r.get("year") == int(year)]
+            if rows:
+                names = "; ".join(r["area"] for r in rows)
+                # Composed from the rows it cites (each row states its own inspection date).
+                answer.sentences.append(StatSentence(
+                    f"{len(rows)} areas had a local area SEND inspection starting in {year}: {names}.",
+                    [fact("inspections_2016_22", r) for r in rows]))
+    return answer

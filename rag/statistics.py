@@ -1,0 +1,111 @@
+"""Read the official statistics tables (loaded by ingest/statistics.py) and turn rows into statistic citations."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from sendqa.types import Citation
+
+STAT_PREFIX = "stat:"  # doc ids of statistics tables: "stat:timeliness"
+
+
+@dataclass(frozen=True)
+class StatRow:
+    """One cited fact: a row's (or a summary line's) sentence and where it comes from."""
+
+    table: str
+    text: str
+    area: str | None = None
+    year: int | None = None
+    row: str | None = None  # which row: the area and year, or "summary"
+
+
+def fact(table: str, row: dict) -> StatRow:
+    """A table row as a citable fact."""
+    year = row.get("year")
+    return StatRow(table=table, text=row["text"], area=row.get("area"), year=int(year) if year else None,
+                   row=f"{row.get('area')}, {int(year)}" if year else row.get("area"))
+
+
+class Statistics:
+    """The statistics tables in SENDQA_HOME; every method returns rows in a stable order."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        if not self.path.exists():
+            return []
+        with closing(sqlite3.connect(self.path, timeout=30)) as db:
+            db.row_factory = sqlite3.Row
+            try:
+                return db.execute(sql, params).fetchall()
+            except sqlite3.OperationalError:  # a table not loaded (its file absent from corpus/data)
+                return []
+
+    @cached_property
+    def sources(self) -> dict[str, dict]:
+        return {r["tbl"]: dict(r) for r in self._query("SELECT * FROM sources")}
+
+    def available(self) -> bool:
+        return bool(self.sources)
+
+    # --- areas --------------------------------------------------------------------------------
+    @cached_property
+    def areas(self) -> dict[str, str]:
+        """area_key -> display name, for every council any table covers."""
+        names: dict[str, str] = {}
+        for table, where in (("timeliness", "level = 'council'"), ("inspections_2023", "1"),
+                             ("inspections_2016_22", "1")):
+            for r in self._query(f"SELECT DISTINCT area_key, area FROM {table} WHERE {where}"):
+                names.setdefault(r["area_key"], r["area"])
+        return names
+
+    def region_of(self, key: str) -> str | None:
+        rows = self._query("SELECT region FROM timeliness WHERE area_key = ? AND level = 'council' "
+                           "ORDER BY year DESC LIMIT 1", (key,))
+        return rows[0]["region"] if rows else None
+
+    # --- rows ---------------------------------------------------------------------------------
+    def timeliness(self, key: str) -> list[dict]:
+        """An area's (or 'england', or a region's) rows by year."""
+        return [dict(r) for r in self._query("SELECT * FROM timeliness WHERE area_key = ? ORDER BY year", (key,))]
+
+    def inspection_2023(self, key: str) -> dict | None:
+        rows = self._query("SELECT * FROM inspections_2023 WHERE area_key = ? ORDER BY start DESC", (key,))
+        return dict(rows[0]) if rows else None
+
+    def inspection_2016(self, key: str) -> dict | None:
+        rows = self._query("SELECT * FROM inspections_2016_22 WHERE area_key = ?", (key,))
+        return dict(rows[0]) if rows else None
+
+    def summary(self, table: str, starts_with: str) -> str | None:
+        """A summary line of a table (see ingest.statistics.summary_lines) that starts with these words."""
+        text = self.sources.get(table, {}).get("text") or ""
+        return next((line for line in text.splitlines() if line.startswith(starts_with)), None)
+
+    def all_2023(self) -> list[dict]:
+        return [dict(r) for r in self._query("SELECT * FROM inspections_2023 ORDER BY area")]
+
+    def all_2016(self) -> list[dict]:
+        return [dict(r) for r in self._query("SELECT * FROM inspections_2016_22 ORDER BY area")]
+
+    # --- citing -------------------------------------------------------------------------------
+    def document_text(self, doc_id: str) -> str | None:
+        """A table's citable text (summary lines, then one sentence per row); None for other ids."""
+        if not doc_id.startswith(STAT_PREFIX):
+            return None
+        source = self.sources.get(doc_id.removeprefix(STAT_PREFIX))
+        return source["text"] if source else None
+
+    def citation(self, n: int, fact: StatRow) -> Citation:
+        source = self.sources.get(fact.table, {})
+        return Citation(n=n, doc_id=STAT_PREFIX + fact.table, source=source.get("file") or fact.table,
+                        title=source.get("title") or fact.table, area=fact.area, page=None, section=None,
+                        quote=fact.text, citation_type="statistic", publication=source.get("publication"),
+                        table=fact.table, year=fact.year, row=fact.row, licence=source.get("licence"),
+                        speaker="official statistics", kind="official statistics")
