@@ -8,11 +8,11 @@ from __future__ import annotations
 import sys
 
 from evals.dataset import KINDS, load_items
-from evals.sources import canonical_texts, shared_reports_dir
+from evals.sources import canonical_texts, shared_reports_dir, statistics_texts
 
 
 def problems() -> list[str]:
-    texts = canonical_texts()
+    texts = dict(canonical_texts()) | statistics_texts()
     found: list[str] = []
     seen: set[str] = set()
     for item in load_items():

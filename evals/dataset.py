@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 ITEMS_DIR = Path(__file__).with_name("items")
-KINDS = ("fact", "list", "compare", "crosslingual", "briefing", "refuse")
+KINDS = ("fact", "list", "compare", "crosslingual", "briefing", "statistic", "definition", "followup", "refuse")
 SPLITS = ("dev", "test")  # tune on dev; test is only ever reported
 
 
@@ -29,6 +29,7 @@ class EvalItem(BaseModel):
     should_abstain: bool = False
     gate: bool = Field(False, description="Part of the fast CI subset (always dev items).")
     split: str = Field("dev", description="'dev' (tuned on) or 'test' (reported only, never tuned on).")
+    turns: list[str] = Field(default_factory=list, description="Follow-ups: the questions asked before this one, in order.")
 
 
 def load_items(paths: list[Path] | None = None) -> list[EvalItem]:

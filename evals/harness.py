@@ -28,10 +28,18 @@ GATE_THRESHOLDS = {
 
 
 def run_items(ask: Callable[[str], Answer], items: list[EvalItem], doc_text, doc_outcome,
-              progress: bool = True, label: str = "") -> list[ItemScore]:
+              progress: bool = True, label: str = "", session: Callable[[], object] | None = None) -> list[ItemScore]:
+    """session: makes a conversation (rag.session.Session) for follow-up items; without one (the baseline) the
+    follow-up is asked on its own, as a stateless system would."""
     scores = []
     for item in tqdm(items, desc=f"Evaluating {label}".strip(), unit="q", disable=not progress):
-        answer = ask(item.question)
+        if item.turns and session is not None:
+            conversation = session()
+            for earlier in item.turns:
+                conversation.ask(earlier)
+            answer = conversation.ask(item.question)
+        else:
+            answer = ask(item.question)
         scores.append(score_item(item, answer.contract(), answer.retrieved_doc_ids, doc_text, doc_outcome))
     return scores
 
@@ -105,6 +113,7 @@ def run_eval(settings, subset: str = "all", baseline: bool = True, progress: boo
     from ingest.pipeline import ingest_paths
     from rag.index import CorpusIndex
     from rag.qa import QA
+    from rag.session import Session
     from sendqa.settings import load_settings
 
     eval_settings = load_settings(settings.model_dump() | {"home": settings.home_dir / "eval"})
@@ -115,12 +124,15 @@ def run_eval(settings, subset: str = "all", baseline: bool = True, progress: boo
     items = [i for i in load_items() if i.split in splits]
     if subset == "gate":
         items = [i for i in items if i.gate]
-    items, missing = available_items(items, {d.doc_id for d in index.documents()})
+    index.load_statistics()
+    known = {d.doc_id for d in index.documents()} | {f"stat:{t}" for t in index.statistics.sources}
+    items, missing = available_items(items, known)
     outcomes = {d.doc_id: d.outcome for d in index.documents()}
     runs: dict[str, list[ItemScore]] = {}
     for spec in backends:
         qa = QA(backend_settings(eval_settings, spec), index=index)
-        runs[spec] = run_items(qa.ask, items, index.document_text, outcomes.get, progress, spec)
+        runs[spec] = run_items(qa.ask, items, index.document_text, outcomes.get, progress, spec,
+                               session=lambda qa=qa: Session(qa))
     if baseline:
         llm = baseline_model(backend_settings(eval_settings, baseline_llm)) if baseline_llm else None
         naive = NaiveBaseline(canonical_texts(), index.embed_model, eval_settings.index_dir() / "baseline", llm=llm)

@@ -38,3 +38,17 @@ def canonical_texts() -> dict[str, tuple[str, str]]:
         document, record = prepare(path, sha256=file_sha256(path))
         out[record.doc_id] = (record.source, document.text)
     return out
+
+
+@lru_cache(maxsize=1)
+def statistics_texts() -> dict[str, tuple[str, str]]:
+    """stat:TABLE -> (file name, citable text) for the bundled statistics tables (loaded into a temporary file)."""
+    import tempfile
+
+    from ingest.statistics import load_statistics
+    from rag.statistics import STAT_PREFIX, Statistics
+
+    with tempfile.TemporaryDirectory() as folder:
+        stats = Statistics(Path(folder) / "statistics.sqlite")
+        load_statistics(CORPUS_DIR / "data", stats.path)
+        return {STAT_PREFIX + table: (source["file"], source["text"]) for table, source in stats.sources.items()}

@@ -37,6 +37,8 @@ class Cell:
     text: str
     facts: list[StatRow] = field(default_factory=list)  # statistics the text states
     answer: object | None = None  # or: the sub-answer (from documents) the text comes from
+    outcome: str | None = None  # the outcome cell's value, for computed comparisons
+    support: list[StatRow] = field(default_factory=list)  # statistics agreeing with a document cell (they name the area)
 
 
 @dataclass
@@ -51,9 +53,10 @@ def wants_comparison(query: str, areas: list[str]) -> bool:
 
 
 def compare_areas(areas: list[str], stats: Statistics, ask_documents, reported: set[str],
-                  held: set[str] | None = None) -> Comparison:
+                  held: set[str] | None = None, outcome_of=lambda doc_id: None) -> Comparison:
     """ask_documents(question) -> Answer from the documents (used for aspects the statistics do not hold).
-    reported: area keys with an inspection report held; held: area keys with any document held."""
+    reported: area keys with an inspection report held; held: area keys with any document held;
+    outcome_of(doc_id): the outcome read from a held report at ingest."""
     held = reported if held is None else held
     comparison = Comparison(areas=areas)
     rows_2023 = {a: stats.inspection_2023(area_key(a)) for a in areas}
@@ -66,21 +69,23 @@ def compare_areas(areas: list[str], stats: Statistics, ask_documents, reported: 
         if area_key(area) in reported:
             answer = ask_documents(f"What was the outcome of {possessive(area)} area SEND inspection?")
             first = _first_quote(answer)
-            if first:
-                outcome_cells.append(Cell(area, first, answer=answer))
+            cited = _first_cited_doc(answer)
+            if first and outcome_of(cited):
+                support = [fact("inspections_2023", row)] if row and row["outcome"] == outcome_of(cited) else []
+                outcome_cells.append(Cell(area, first, answer=answer, outcome=outcome_of(cited), support=support))
                 continue
         if row and row["outcome"]:
             text = f"{_OUTCOME_NAME[row['outcome']].capitalize()} (inspected {_span(row['start'], row['end'])})"
-            outcome_cells.append(Cell(area, text, facts=[fact("inspections_2023", row)]))
+            outcome_cells.append(Cell(area, text, facts=[fact("inspections_2023", row)], outcome=row["outcome"]))
         else:
             outcome_cells.append(Cell(area, NOT_STATED))
     comparison.aspects["outcome"] = outcome_cells
     comparison.aspects["inspection dates"] = [
-        Cell(a, f"{_span(r['start'], r['end'])}; published {_day(r['published'])}; next inspection by "
-                f"{_day(r['next_inspection_by'])}", facts=[fact("inspections_2023", r)]) if r else Cell(a, NOT_STATED)
+        Cell(a, f"{_span(r['start'], r['end'])}; published {long_date(r['published'])}; next inspection by "
+                f"{long_date(r['next_inspection_by'])}", facts=[fact("inspections_2023", r)]) if r else Cell(a, NOT_STATED)
         for a, r in rows_2023.items()]
-    comparison.aspects["previous inspection"] = [_previous_cell(a, rows_2016[a]) for a in areas]
-    comparison.aspects["EHC plan timeliness"] = [_timeliness_cell(a, timeliness[a]) for a in areas]
+    comparison.aspects["previous inspection"] = [previous_inspection_cell(a, rows_2016[a]) for a in areas]
+    comparison.aspects["EHC plan timeliness"] = [timeliness_cell(a, timeliness[a]) for a in areas]
     for aspect, template in REPORT_ASPECTS.items():
         cells = []
         for area in areas:
@@ -89,20 +94,27 @@ def compare_areas(areas: list[str], stats: Statistics, ask_documents, reported: 
             cells.append(Cell(area, first, answer=answer) if first else Cell(area, NOT_STATED))
         comparison.aspects[aspect] = cells
 
-    comparison.sentences += _outcome_sentences(areas, rows_2023)
+    comparison.sentences += _outcome_sentences(outcome_cells)
     comparison.sentences += _date_sentences(areas, rows_2023)
     comparison.sentences += _timeliness_sentences(areas, timeliness)
     return comparison
 
 
 # --- cells --------------------------------------------------------------------------------------------------
+def _first_cited_doc(answer) -> str | None:
+    if answer is None or answer.abstained:
+        return None
+    first = next((s for s in answer.sentences if s.citations and s.origin != "message"), None)
+    return answer.citations[first.citations[0] - 1].doc_id if first else None
+
+
 def _first_quote(answer) -> str | None:
     if answer is None or answer.abstained:
         return None
     return next((s.text for s in answer.sentences if s.citations and s.origin != "message"), None)
 
 
-def _previous_cell(area: str, row: dict | None) -> Cell:
+def previous_inspection_cell(area: str, row: dict | None) -> Cell:
     if not row:
         return Cell(area, NOT_STATED)
     year = row["inspected"][:4] if row.get("inspected") else "?"
@@ -118,7 +130,7 @@ def _previous_cell(area: str, row: dict | None) -> Cell:
     return Cell(area, text, facts=[fact("inspections_2016_22", row)])
 
 
-def _timeliness_cell(area: str, rows: list[dict]) -> Cell:
+def timeliness_cell(area: str, rows: list[dict]) -> Cell:
     if not rows:
         return Cell(area, NOT_STATED)
     first, last = rows[0], rows[-1]
@@ -127,19 +139,19 @@ def _timeliness_cell(area: str, rows: list[dict]) -> Cell:
 
 
 # --- computed comparatives ----------------------------------------------------------------------------------
-def _outcome_sentences(areas: list[str], rows: dict[str, dict | None]) -> list[StatSentence]:
-    known = [(a, r) for a, r in rows.items() if r and r["outcome"] in _RANK]
+def _outcome_sentences(cells: list[Cell]) -> list[StatSentence]:
+    """Which outcome is better, from each area's outcome cell; the sentence cites those cells' sources (the
+    reports themselves where held)."""
+    known = [c for c in cells if c.outcome in _RANK]
     if len(known) < 2:
         return []
-    ranked = sorted(known, key=lambda ar: _RANK[ar[1]["outcome"]], reverse=True)
+    ranked = sorted(known, key=lambda c: _RANK[c.outcome], reverse=True)
     best, worst = ranked[0], ranked[-1]
-    facts = [fact("inspections_2023", r) for _, r in known]
-    if _RANK[best[1]["outcome"]] == _RANK[worst[1]["outcome"]]:
-        return [StatSentence(f"{_join([a for a, _ in known])} had the same outcome: "
-                             f"{_OUTCOME_NAME[best[1]['outcome']]}.", facts)]
-    return [StatSentence(f"{possessive(best[0])} outcome ({_OUTCOME_NAME[best[1]['outcome']]}) was better than "
-                         f"{possessive(worst[0])} ({_OUTCOME_NAME[worst[1]['outcome']]}).",
-                         [fact("inspections_2023", best[1]), fact("inspections_2023", worst[1])])]
+    if _RANK[best.outcome] == _RANK[worst.outcome]:
+        return [StatSentence(f"{_join([c.area for c in known])} had the same outcome: {_OUTCOME_NAME[best.outcome]}.",
+                             known + [f for c in known for f in c.support])]
+    return [StatSentence(f"The outcome for {best.area} ({_OUTCOME_NAME[best.outcome]}) was better than for "
+                         f"{worst.area} ({_OUTCOME_NAME[worst.outcome]}).", [best, worst, *best.support, *worst.support])]
 
 
 def _date_sentences(areas: list[str], rows: dict[str, dict | None]) -> list[StatSentence]:
@@ -147,8 +159,8 @@ def _date_sentences(areas: list[str], rows: dict[str, dict | None]) -> list[Stat
     if len(dated) < 2 or dated[0][1]["start"] == dated[1][1]["start"]:
         return []
     first, rest = dated[0], dated[1:]
-    later = "; ".join(f"{a} on {_day(r['start'])}" for a, r in rest)
-    return [StatSentence(f"{first[0]} was inspected first, from {_day(first[1]['start'])}; {later}.",
+    later = "; ".join(f"{a} on {long_date(r['start'])}" for a, r in rest)
+    return [StatSentence(f"{first[0]} was inspected first, from {long_date(first[1]['start'])}; {later}.",
                          [fact("inspections_2023", r) for _, r in dated])]
 
 
@@ -158,7 +170,7 @@ def _timeliness_sentences(areas: list[str], rows: dict[str, list[dict]]) -> list
         if len(series) >= 2:
             first, last = series[0], series[-1]
             verb = "rose" if last["pct"] > first["pct"] else "fell" if last["pct"] < first["pct"] else "stayed"
-            out.append(StatSentence(f"{possessive(area)} EHC plan timeliness {verb} from {first['pct']:g}% in "
+            out.append(StatSentence(f"EHC plan timeliness in {area} {verb} from {first['pct']:g}% in "
                                     f"{first['year']} to {last['pct']:g}% in {last['year']}.",
                                     [fact("timeliness", first), fact("timeliness", last)]))
     latest = {a: s[-1] for a, s in rows.items() if s}
@@ -172,12 +184,12 @@ def _timeliness_sentences(areas: list[str], rows: dict[str, list[dict]]) -> list
     return out
 
 
-def _day(iso: str | None) -> str:
+def long_date(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%-d %B %Y") if iso else "not given"
 
 
 def _span(start: str | None, end: str | None) -> str:
-    return f"{_day(start)} to {_day(end)}" if start and end else _day(start)
+    return f"{long_date(start)} to {long_date(end)}" if start and end else long_date(start)
 
 
 def _join(areas: list[str]) -> str:

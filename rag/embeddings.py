@@ -16,6 +16,7 @@ class _ArrayEmbedding(BaseEmbedding):
     """Adapts an `encode(texts, is_query) -> np.ndarray` function to llama-index."""
 
     _encode: Callable[[list[str], bool], np.ndarray] = PrivateAttr()
+    _queries: dict[str, list[float]] = PrivateAttr(default_factory=dict)
 
     def __init__(self, encode: Callable[[list[str], bool], np.ndarray], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -29,7 +30,13 @@ class _ArrayEmbedding(BaseEmbedding):
         return vectors / np.maximum(norms, 1e-12)
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self.encode([query], True)[0].tolist()
+        # One question is searched several times (per area, per language, widened): embed it once.
+        cached = self._queries.get(query)
+        if cached is None:
+            cached = self._queries[query] = self.encode([query], True)[0].tolist()
+            if len(self._queries) > 512:
+                self._queries.pop(next(iter(self._queries)))
+        return cached
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)

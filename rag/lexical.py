@@ -34,6 +34,8 @@ class LexicalIndex:
                 CREATE TABLE IF NOT EXISTS chunks ({', '.join(_COLUMNS)}, PRIMARY KEY (chunk_id));
                 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id, chunk_index);
                 CREATE INDEX IF NOT EXISTS chunks_area ON chunks (area, section);
+                CREATE INDEX IF NOT EXISTS chunks_kind ON chunks (kind);
+                CREATE INDEX IF NOT EXISTS chunks_language ON chunks (language);
                 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
                     text, context, content='', tokenize='porter unicode61 remove_diacritics 2');
                 CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL);
@@ -76,24 +78,61 @@ class LexicalIndex:
         db.execute("DELETE FROM words WHERE n <= 0")
 
     # --- reads --------------------------------------------------------------------------------
-    def search(self, query: str, where: str = "", params: tuple = (), top_k: int = 24) -> list[tuple[TextNode, float]]:
-        """The best chunks for a query by BM25 (higher is better), under an SQL condition on chunk columns."""
+    def search(self, query: str, where: str = "", params: tuple = (), top_k: int = 24,
+               areas: tuple[str, ...] = ()) -> list[tuple[TextNode, float]]:
+        """The best chunks for a query by BM25 (higher is better), under an SQL condition on chunk columns.
+
+        areas: when the condition restricts to these areas, the full-text match is narrowed to chunks whose context
+        names them, so FTS5 scores a few hundred chunks rather than every match in the corpus.
+        """
         terms = [t for t in dict.fromkeys(_TOKEN.findall(query.lower())) if t not in _STOP]
         if not terms:
             return []
+        with closing(self._db()) as db:
+            terms = self._discriminating(db, terms)
         match = " OR ".join(f'"{t}"' for t in terms)
-        sql = (f"SELECT c.*, -bm25(chunks_fts, 1.0, 0.4) AS score FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
-               f"WHERE chunks_fts MATCH ? {('AND ' + where) if where else ''} ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?")
+        phrases = [" ".join(_TOKEN.findall(a.lower())) for a in areas]
+        if phrases and all(phrases):
+            match = f"({match}) AND (" + " OR ".join(f'context : "{p}"' for p in phrases) + ")"
+        if where:
+            sql = (f"SELECT c.*, -bm25(chunks_fts, 1.0, 0.4) AS score FROM chunks_fts JOIN chunks c "
+                   f"ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ? AND {where} "
+                   "ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?")
+        else:  # rank first, then read only the top rows (joining every match costs more than ranking them)
+            sql = ("SELECT c.*, f.score FROM (SELECT rowid, -bm25(chunks_fts, 1.0, 0.4) AS score FROM chunks_fts "
+                   "WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?) f "
+                   "JOIN chunks c ON c.rowid = f.rowid ORDER BY f.score DESC")
         with closing(self._db()) as db:
             return [(_node(dict(r)), float(r["score"])) for r in db.execute(sql, (match, *params, top_k))]
 
-    def nodes(self, where: str = "", params: tuple = (), limit_per_doc: int | None = None) -> list[TextNode]:
-        """Chunks under an SQL condition, in document order (optionally the first N of each document)."""
+    @staticmethod
+    def _discriminating(db: sqlite3.Connection, terms: list[str]) -> list[str]:
+        """Drop words found in more than a quarter of all chunks ("families", "plans" in a SEND corpus): their BM25
+        weight is near nothing, yet FTS5 must score every chunk holding them, which at 90,000 chunks is most of
+        the query's time. The two rarest words are always kept."""
+        total = db.execute("SELECT max(rowid) FROM chunks").fetchone()[0] or 0
+        if total < 2000:  # a small index is fast either way
+            return terms
+        marks = ", ".join("?" * len(terms))
+        df = dict(db.execute(f"SELECT word, n FROM words WHERE word IN ({marks})", terms).fetchall())
+        rarest = sorted(terms, key=lambda t: df.get(t, 0))[:2]
+        return [t for t in terms if t in rarest or df.get(t, 0) <= 0.25 * total]
+
+    def nodes(self, where: str = "", params: tuple = (), limit_per_doc: int | None = None,
+              limit: int | None = None) -> list[TextNode]:
+        """Chunks under an SQL condition, in document order (optionally the first N of each document, and at most
+        `limit` in all)."""
         rank = "ROW_NUMBER() OVER (PARTITION BY doc_id ORDER BY chunk_index)"
         sql = (f"SELECT * FROM (SELECT *, {rank} AS nth FROM chunks {('WHERE ' + where) if where else ''}) "
-               f"{'WHERE nth <= ?' if limit_per_doc else ''} ORDER BY doc_id, chunk_index")
+               f"{'WHERE nth <= ?' if limit_per_doc else ''} ORDER BY doc_id, chunk_index"
+               f"{' LIMIT ?' if limit else ''}")
+        args = (*params, *([limit_per_doc] if limit_per_doc else []), *([limit] if limit else []))
         with closing(self._db()) as db:
-            return [_node(dict(r)) for r in db.execute(sql, (*params, *([limit_per_doc] if limit_per_doc else [])))]
+            return [_node(dict(r)) for r in db.execute(sql, args)]
+
+    def count_where(self, where: str, params: tuple = ()) -> int:
+        with closing(self._db()) as db:
+            return db.execute(f"SELECT count(*) FROM chunks WHERE {where}", params).fetchone()[0]
 
     def vocabulary(self) -> frozenset[str]:
         with closing(self._db()) as db:

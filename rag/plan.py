@@ -63,6 +63,11 @@ class Plan:
         return self.check.intent
 
 
+# "What did Ofsted say about Kent?" asks for a report's words: without the report it is refused (with the figures
+# held); "a briefing on Kent" can be made from the statistics alone.
+_BRIEFING_ASKED = re.compile(r"\b(brief\w*|summar\w*|overview|key points)\b", re.I)
+
+
 def _known_term(term: str | None, vocabulary: frozenset[str]) -> bool:
     words = re.findall(r"[a-z0-9]+", (term or "").lower())
     words = [w for w in words if not w.isdigit()]
@@ -108,6 +113,10 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
                                                    for a in everywhere):
         plan.mode, plan.compare_areas, plan.areas = "compare", everywhere, named.in_corpus
         return plan
+    if check.intent == "briefing" and len(everywhere) == 1 and (
+            named.in_corpus or (area_key(everywhere[0]) in catalog.stat_areas and _BRIEFING_ASKED.search(query))):
+        plan.mode, plan.compare_areas, plan.areas = "brief", everywhere, named.in_corpus
+        return plan
     covered = [a for a in everywhere if area_key(a) in catalog.stat_areas]
     topic = statistics_topic(query, bool(everywhere)) if catalog.stat_areas and check.intent != "definition" else None
     if topic and len(covered) == len(everywhere) and not check.false_premise:
@@ -117,6 +126,7 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
             return plan  # a council with no report held: the statistics are the whole answer
     if named.unknown and not named.in_corpus:
         plan.refuse, plan.unknown_areas = "unknown-area", named.unknown
+        plan.stat_areas = [a for a in named.unknown if area_key(a) in catalog.stat_areas]
         plan.suggestions = [s for u in named.unknown for s in nearest_areas(u, catalog.areas)]
         return plan
     plan.areas = named.in_corpus

@@ -20,8 +20,10 @@ from rag.plan import Catalog, Plan, plan_question
 from rag.render import answer_text
 from rag.retrieve import Filters, HybridRetriever, gather
 from rag.select import select_evidence
+from rag.brief import brief_area
 from rag.compare import compare_areas
-from rag.stat_answers import StatAnswer, answer_from_statistics
+from rag.stat_answers import answer_from_statistics, held_figures
+from rag.statistics import StatRow
 from rag.verify import Thresholds, Verifier
 from sendqa.settings import Settings
 from sendqa.types import Answer, AnswerSentence, Verification
@@ -50,7 +52,7 @@ class QA:
         self.extractive = ExtractiveBackend()
         self.index.load_statistics()
         documents = self.index.documents()
-        outcomes = {d.doc_id: d.outcome for d in documents}
+        outcomes = self._outcomes = {d.doc_id: d.outcome for d in documents}
         self.reported = {area_key(d.area) for d in documents if d.area and d.kind in ("inspection report", "revisit letter")}
         self.catalog = Catalog(
             areas=sorted({d.area for d in documents if d.area}),
@@ -77,11 +79,17 @@ class QA:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         plan = plan_question(question, self.catalog, self.settings, area=area, filters=filters)
+        if plan.refuse == "unknown-area" and plan.stat_areas:
+            yield from self._refusal_with_figures(plan, started, timings)
+            return
         if plan.refuse:
             yield self._refusal(plan, started, timings)
             return
         if plan.mode == "compare":
             yield from self._compare(plan, started, timings)
+            return
+        if plan.mode == "brief":
+            yield from self._brief(plan, started, timings)
             return
         statistics = None
         if plan.stat_topic:
@@ -110,17 +118,26 @@ class QA:
         writer = _AnswerWriter(self, plan, selection, started)
         backend = self.extractive if selection.abstained else backend or self.backend
         t = time.perf_counter()
-        if statistics is not None:
-            for sentence in writer.write_statistics(statistics):
-                timings.setdefault("first_sentence", _ms(started))
-                yield sentence
-            if selection.abstained:  # the figures answered it; the reports have nothing to add
-                selection.abstained, selection.chosen, selection.reason = False, [], None
         for sentence in writer.write(backend):
             timings.setdefault("first_sentence", _ms(started))
             yield sentence
+        if statistics is not None:
+            # The area's own documents first (the inspection is the primary source), then the official figures.
+            for sentence in writer.write_statistics(statistics):
+                timings.setdefault("first_sentence", _ms(started))
+                if selection.abstained:  # the figures answer what the documents do not
+                    selection.abstained, selection.reason = False, None
+                yield sentence
         timings["answer"] = _ms(t)
         yield writer.finish(timings, retrieved)
+
+    def brief(self, area: str) -> Answer:
+        """A cited briefing on one area (Answer.briefing; rag.brief.briefing_markdown renders it)."""
+        return self.ask(f"Briefing on the {area} area SEND inspection")
+
+    def compare(self, *areas: str) -> Answer:
+        """A cited comparison of two or more areas (Answer.comparison)."""
+        return self.ask("Compare " + " and ".join(areas))
 
     def quotes(self, question: str) -> Answer:
         """An answer in verbatim quotes whatever the configured backend (cells of a comparison or a briefing)."""
@@ -131,19 +148,32 @@ class QA:
 
     def _compare(self, plan: Plan, started: float, timings: dict) -> Iterator[AnswerSentence | Answer]:
         comparison = compare_areas(plan.compare_areas, self.index.statistics, self.quotes, self.reported,
-                                   held={area_key(a) for a in self.catalog.areas})
+                                   held={area_key(a) for a in self.catalog.areas}, outcome_of=self._outcomes.get)
         writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
-        yield from writer.write_statistics(StatAnswer(sentences=comparison.sentences, topic="compare"))
+        for computed in comparison.sentences:
+            numbers = list(dict.fromkeys(n for part in computed.facts for n in self.resolver_numbers(writer, part)))
+            if not numbers:
+                continue
+            first = writer.resolver.citations[numbers[0] - 1]
+            sentence = AnswerSentence(text=computed.text, citations=numbers, speaker=first.speaker, area=first.area,
+                                      doc_id=first.doc_id, language=first.language, origin="statistic")
+            writer.sentences.append(sentence)
+            yield sentence
         table = {"areas": comparison.areas, "aspects": []}
         for aspect, cells in comparison.aspects.items():
+            heading = AnswerSentence(text=f"{aspect[:1].upper()}{aspect[1:]}:", origin="message")
+            writer.sentences.append(heading)
+            yield heading
             row = []
             for cell in cells:
-                numbers = (self.resolver_numbers(writer, cell))
-                sentence = AnswerSentence(text=f"{aspect[:1].upper()}{aspect[1:]}, {cell.area}: {cell.text}", citations=numbers,
-                                          speaker=writer.resolver.citations[numbers[0] - 1].speaker if numbers else "unknown",
-                                          area=cell.area, origin="statistic" if cell.facts else "quote")
+                numbers = self.resolver_numbers(writer, cell)
                 if numbers:
-                    sentence.doc_id = writer.resolver.citations[numbers[0] - 1].doc_id
+                    first = writer.resolver.citations[numbers[0] - 1]
+                    sentence = AnswerSentence(text=cell.text, citations=numbers, speaker=first.speaker, area=cell.area,
+                                              doc_id=first.doc_id, language=first.language,
+                                              origin="statistic" if cell.facts else "quote")
+                else:  # the evidence is silent: said so, as a note rather than a claim
+                    sentence = AnswerSentence(text=f"{cell.area}: {cell.text}", origin="message")
                 writer.sentences.append(sentence)
                 row.append({"area": cell.area, "text": cell.text, "citations": numbers})
                 yield sentence
@@ -153,14 +183,53 @@ class QA:
         answer.comparison = table
         yield answer
 
+    def _refusal_with_figures(self, plan: Plan, started: float, timings: dict) -> Iterator[AnswerSentence | Answer]:
+        """No document of the area is held, so its report cannot be quoted; the official figures still can."""
+        refusal = self._refusal(plan, started, timings)
+        writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas), abstained=True,
+                                                     reason="unknown-area"), started)
+        yield AnswerSentence(text=refusal.answer, origin="message")
+        figures = held_figures(plan.stat_areas, self.index.statistics)
+        if figures is not None:
+            yield from writer.write_statistics(figures)
+        yield writer.finish(timings, [], message=refusal.answer)
+
+    def _brief(self, plan: Plan, started: float, timings: dict) -> Iterator[AnswerSentence | Answer]:
+        area = plan.compare_areas[0]
+        briefing = brief_area(area, self.index.statistics, self.quotes, {area_key(a) for a in self.catalog.areas})
+        writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
+        data = {"area": area, "sections": []}
+        for heading, bullets in briefing.sections.items():
+            shown = []
+            for bullet in bullets:
+                numbers = self.resolver_numbers(writer, bullet)
+                if not numbers:
+                    continue
+                first = writer.resolver.citations[numbers[0] - 1]
+                sentence = AnswerSentence(text=bullet.text, citations=numbers, speaker=first.speaker, area=first.area,
+                                          doc_id=first.doc_id, language=first.language,
+                                          origin="statistic" if bullet.facts else "quote")
+                writer.sentences.append(sentence)
+                shown.append({"text": bullet.text, "citations": numbers, "speaker": first.speaker})
+                timings.setdefault("first_sentence", _ms(started))
+                yield sentence
+            data["sections"].append({"heading": heading, "bullets": shown})
+        answer = writer.finish(timings, [])
+        answer.briefing = data
+        yield answer
+
     @staticmethod
-    def resolver_numbers(writer: "_AnswerWriter", cell) -> list[int]:
-        if cell.facts:
-            return writer.resolver.statistic_numbers(cell.facts, writer.qa.index.statistics)
-        if cell.answer is None:
+    def resolver_numbers(writer: "_AnswerWriter", part) -> list[int]:
+        """Citation numbers, in this answer, for a statistic, a comparison cell or a briefing bullet."""
+        if isinstance(part, StatRow):
+            return writer.resolver.statistic_numbers([part], writer.qa.index.statistics)
+        if part.facts:
+            return writer.resolver.statistic_numbers(part.facts, writer.qa.index.statistics)
+        if part.answer is None:
             return []
-        first = next((s for s in cell.answer.sentences if s.citations and s.origin != "message"), None)
-        cited = [c for c in cell.answer.citations if first and c.n in first.citations]
+        sentence = getattr(part, "sentence", None) or next(
+            (s for s in part.answer.sentences if s.citations and s.origin != "message"), None)
+        cited = [c for c in part.answer.citations if sentence and c.n in sentence.citations]
         return [n for n in (writer.resolver.adopt(c) for c in cited) if n]
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -261,14 +330,14 @@ class _AnswerWriter:
     def _add_notice(self, text: str) -> None:
         self.notice = f"{self.notice}; {text}" if self.notice else text
 
-    def finish(self, timings: dict, retrieved: list[str]) -> Answer:
+    def finish(self, timings: dict, retrieved: list[str], message: str | None = None) -> Answer:
         citations = self.resolver.citations
         text = answer_text(self.sentences)
         abstained = self.selection.abstained or not citations
         reason = self.selection.reason or (None if citations else "no-evidence")
         sentences = list(self.sentences)
         if abstained:
-            message = MESSAGES.get(reason or "no-evidence", MESSAGES["no-evidence"])
+            message = message or MESSAGES.get(reason or "no-evidence", MESSAGES["no-evidence"])
             if reason == "false-premise" and text:
                 message += " What the report says:"
             text = message + ("\n" + text if text else "")

@@ -18,9 +18,11 @@ def sentence_line(sentence: AnswerSentence, previous_doc: str | None) -> tuple[s
     """One line of the answer text, tagged when its source differs from the previous line's; and its doc id."""
     if not sentence.citations:
         return sentence.text, previous_doc
-    tag = "" if sentence.doc_id == previous_doc else attribution(sentence.area, sentence.speaker, sentence.language) + " "
+    # A statistics table speaks about many areas: its lines are tagged whenever the area changes.
+    source = f"{sentence.doc_id}|{sentence.area}" if (sentence.doc_id or "").startswith("stat:") else sentence.doc_id
+    tag = "" if source == previous_doc else attribution(sentence.area, sentence.speaker, sentence.language) + " "
     marks = "".join(f"[{n}]" for n in sentence.citations)
-    return f"{tag}{sentence.text} {marks}", sentence.doc_id
+    return f"{tag}{sentence.text} {marks}", source
 
 
 def answer_text(sentences: list[AnswerSentence]) -> str:

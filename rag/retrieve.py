@@ -82,14 +82,59 @@ class HybridRetriever:
     def retrieve(self, query: str, filters: Filters = Filters(), top_k: int | None = None) -> list[Evidence]:
         """The top chunks for a query, best first, as Evidence."""
         settings = self.index.settings.retrieval
-        dense = self._vectors.as_retriever(similarity_top_k=settings.dense_top_k,
-                                           filters=filters.metadata_filters()).retrieve(query)
-        where, params = filters.sql()
-        lexical = [NodeWithScore(node=node, score=score)
-                   for node, score in self.index.lexical.search(query, where, params, top_k=settings.bm25_top_k)]
+        dense = self._dense(query, filters, settings.dense_top_k)
+        lexical = [NodeWithScore(node=node, score=score) for node, score in self._lexical(query, filters, settings.bm25_top_k)]
         if not lexical and not dense:
             return []
         return [to_evidence(hit) for hit in reciprocal_rank_fusion([dense, lexical], top_k or settings.top_k)]
+
+
+    def _lexical(self, query: str, filters: Filters, k: int) -> list[tuple[TextNode, float]]:
+        """BM25 candidates; a filter that only excludes a few chunks is applied to the ranked list (ranking first,
+        then joining only the top rows, is several times faster on a large index)."""
+        if filters.exclude_kinds and filters == Filters(exclude_kinds=filters.exclude_kinds):
+            hits = self.index.lexical.search(query, top_k=k + self._excluded(filters))
+            return [(n, s) for n, s in hits if n.metadata.get("kind") not in filters.exclude_kinds][:k]
+        where, params = filters.sql()
+        return self.index.lexical.search(query, where, params, top_k=k, areas=filters.areas)
+
+    def _excluded(self, filters: Filters) -> int:
+        marks = ", ".join("?" * len(filters.exclude_kinds))
+        return self.index.lexical.count_where(f"kind IN ({marks})", filters.exclude_kinds)
+
+    def _dense(self, query: str, filters: Filters, k: int) -> list[NodeWithScore]:
+        """Dense candidates. Chroma's filtered search scans every row's metadata (0.1 s at 90,000 chunks) while its
+        unfiltered HNSW search takes milliseconds, so: a filter that leaves few chunks (an area) is applied in SQL
+        and those chunks are scored exactly; one that only excludes a few (the glossary) is applied after an
+        unfiltered search; anything else goes to Chroma's filtered search."""
+        exact_max = self.index.settings.retrieval.exact_dense_max
+        including = replace(filters, exclude_kinds=())
+        where, params = including.sql(alias="")
+        if where:
+            candidates = self.index.lexical.nodes(where, params, limit=exact_max + 1)
+            if len(candidates) <= exact_max:
+                return self._exact(query, [n for n in candidates if n.metadata.get("kind") not in filters.exclude_kinds], k)
+            return self._vectors.as_retriever(similarity_top_k=k, filters=filters.metadata_filters()).retrieve(query)
+        if filters.exclude_kinds:
+            hits = self._vectors.as_retriever(similarity_top_k=k + self._excluded(filters)).retrieve(query)
+            return [h for h in hits if h.node.metadata.get("kind") not in filters.exclude_kinds][:k]
+        return self._vectors.as_retriever(similarity_top_k=k).retrieve(query)
+
+    def _exact(self, query: str, nodes: list[TextNode], k: int) -> list[NodeWithScore]:
+        """Cosine similarity of the query to each of these chunks' stored vectors (exact, no index)."""
+        if not nodes:
+            return []
+        import numpy as np
+
+        got = self.index.collection.get(ids=[n.node_id for n in nodes], include=["embeddings"])
+        vectors = dict(zip(got["ids"], got["embeddings"]))
+        known = [n for n in nodes if n.node_id in vectors]
+        if not known:
+            return []
+        query_vector = np.asarray(self.index.embed_model.get_query_embedding(query), dtype=np.float32)
+        scores = np.asarray([vectors[n.node_id] for n in known], dtype=np.float32) @ query_vector
+        best = np.argsort(-scores)[:k]
+        return [NodeWithScore(node=known[i], score=float(scores[i])) for i in best]
 
 
 def reciprocal_rank_fusion(rankings: list[list[NodeWithScore]], top_k: int, k: float = 60.0) -> list[NodeWithScore]:

@@ -67,10 +67,22 @@ class Session:
             return f"{stripped[:1].upper()}{stripped[1:]} in {_join(last.areas)}?"
         return question
 
+    def standalone(self, question: str) -> str:
+        """The rules' rewrite; where an LLM backend is configured its rewrite is used instead when it names exactly
+        the areas the rules found (a model that drops or invents a place is not trusted)."""
+        ruled = self.rewrite(question)
+        llm = getattr(self.qa.backend, "standalone_question", None)
+        if llm is None or not self.turns or ruled == question:
+            return ruled
+        proposed = llm([t.rewritten for t in self.turns], question)
+        if proposed and sorted(self._areas(proposed)) == sorted(self._areas(ruled)) and len(proposed) <= 400:
+            return proposed
+        return ruled
+
     def ask(self, question: str, **kwargs) -> Answer:
-        rewritten = self.rewrite(question)
+        rewritten = self.standalone(question)
         answer = self.qa.ask(rewritten, **kwargs)
-        answer.rewritten = rewritten
+        answer.question, answer.rewritten = question, rewritten
         areas = self._areas(rewritten)
         topic = _topic(rewritten, areas)
         self.turns.append(Turn(question, rewritten, areas, topic))

@@ -34,8 +34,8 @@ _OUTCOME_WORDS = (
     ("inconsistent", re.compile(r"inconsistent|\bmixed\b", re.I)),
     ("positive", re.compile(r"\bpositive\b|\b(good|best)\b.{0,25}\b(outcomes?|results?|inspections?)\b", re.I)),
 )
-_OUTCOME_ASKED = re.compile(r"\b(outcomes?|results?|verdicts?|judge?ments?|rated|rating|how did|how well|"
-                            r"inspection|inspected|find|found)\b", re.I)
+# The outcome itself, not "what did inspectors find" (a report's words, which the tables do not hold).
+_OUTCOME_ASKED = re.compile(r"\b(outcomes?|results?|verdicts?|judge?ments?|rated|rating|how did|how well)\b", re.I)
 
 
 @dataclass
@@ -132,7 +132,7 @@ def _timeliness(query: str, keys: list[str], stats: Statistics) -> StatAnswer | 
             direction = "rose" if change > 0 else "fell" if change < 0 else "was unchanged"
             span = (f"from {_pct(first['pct'])} in {first['year']} to {_pct(latest['pct'])} in {latest['year']}"
                     if change else f"at {_pct(latest['pct'])} between {first['year']} and {latest['year']}")
-            answer.sentences.append(StatSentence(f"{possessive(name)} figure {direction} {span}.",
+            answer.sentences.append(StatSentence(f"The figure for {name} {direction} {span}.",
                                                  [fact("timeliness", first), fact("timeliness", latest)]))
         if key == "england":
             continue
@@ -142,12 +142,12 @@ def _timeliness(query: str, keys: list[str], stats: Statistics) -> StatAnswer | 
                          and r["pct"] is not None), None) if region else None
         if same_year:
             gap = latest["pct"] - same_year["pct"]
-            where = "above" if gap > 0 else "below" if gap < 0 else "the same as"
-            points = f"{abs(gap):.1f} percentage points {where}" if gap else "the same as"
+            # Only values the cited rows state: the gap itself would be a number no source gives.
+            points = "above" if gap > 0 else "below" if gap < 0 else "the same as"
             facts = [fact("timeliness", latest), fact("timeliness", same_year)]
-            text = f"That is {points} England's {_pct(same_year['pct'])} in {latest['year']}"
+            text = f"That is {points} the figure for England ({_pct(same_year['pct'])} in {latest['year']})"
             if regional:
-                text += f"; the {regional['area']} region's figure was {_pct(regional['pct'])}"
+                text += f"; the figure for the {regional['area']} region was {_pct(regional['pct'])}"
                 facts.append(fact("timeliness", regional))
             answer.sentences.append(StatSentence(text + ".", facts))
     if len(latest_by_area) > 1:
@@ -231,4 +231,14 @@ def _inspected(query: str, keys: list[str], stats: Statistics) -> StatAnswer | N
                 answer.sentences.append(StatSentence(
                     f"{len(rows)} areas had a local area SEND inspection starting in {year}: {names}.",
                     [fact("inspections_2016_22", r) for r in rows]))
+    return answer
+
+
+def held_figures(areas: list[str], stats: Statistics) -> StatAnswer | None:
+    """What the statistics hold about areas no document covers (shown beneath a refusal)."""
+    keys = [area_key(a) for a in areas if area_key(a) in stats.areas]
+    answer = _outcome("previous", keys, stats) if keys and stats.available() else None
+    if answer is None or not answer.sentences:
+        return None
+    answer.lead, answer.topic = "The official statistics I hold show:", "outcome"
     return answer

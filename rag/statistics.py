@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from contextlib import closing
+from datetime import datetime
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from rag.areas import area_key
 from sendqa.types import Citation
 
 STAT_PREFIX = "stat:"  # doc ids of statistics tables: "stat:timeliness"
@@ -109,3 +112,43 @@ class Statistics:
                         quote=fact.text, citation_type="statistic", publication=source.get("publication"),
                         table=fact.table, year=fact.year, row=fact.row, licence=source.get("licence"),
                         speaker="official statistics", kind="official statistics")
+
+
+_DAY = re.compile(r"(\d{1,2})\s+([A-Z][a-z]+)?\s*(\d{4})?")
+
+
+def _dates(text: str | None) -> tuple[str | None, str | None]:
+    """'12 to 16 February 2024' / '27 March 2023 to 31 March 2023' -> ('2024-02-12', '2024-02-16')."""
+    found = _DAY.findall(text or "")
+    if not found:
+        return None, None
+    end_day, end_month, end_year = found[-1]
+    start_day, start_month, start_year = found[0]
+    try:
+        end = datetime.strptime(f"{end_day} {end_month} {end_year}", "%d %B %Y").date()
+        start = datetime.strptime(f"{start_day} {start_month or end_month} {start_year or end_year}", "%d %B %Y").date()
+    except ValueError:
+        return None, None
+    return start.isoformat(), end.isoformat()
+
+
+def disagreements(records, stats: Statistics) -> list[str]:
+    """Where facts extracted from indexed inspection reports differ from the official statistics: outcome,
+    inspection dates and publication date. Reported (by `sendqa doctor` and the tests), never silently resolved."""
+    found = []
+    for record in records:
+        if record.kind != "inspection report" or not record.area or not record.outcome:
+            continue
+        row = stats.inspection_2023(area_key(record.area))
+        if row is None:
+            continue
+        name = f"{record.doc_id} ({record.area})"
+        if row["outcome"] and row["outcome"] != record.outcome:
+            found.append(f"{name}: the report's outcome is '{record.outcome}', the statistics say '{row['outcome']}'")
+        start, end = _dates(record.inspection_dates)
+        if start and row["start"] and (start, end) != (row["start"], row["end"]):
+            found.append(f"{name}: the report gives inspection dates {start} to {end}, the statistics "
+                         f"{row['start']} to {row['end']}")
+        if record.date and row["published"] and record.date[:10] != row["published"]:
+            found.append(f"{name}: the report was published {record.date}, the statistics say {row['published']}")
+    return found

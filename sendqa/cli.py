@@ -63,17 +63,26 @@ def ingest(paths: Optional[list[Path]] = typer.Argument(None, help="Files or fol
 def doctor() -> None:
     """Check that the document table, the lexical index, Chroma and the docstore describe the same documents."""
     from rag.index import CorpusIndex
+    from rag.statistics import disagreements
 
     try:
         index = CorpusIndex(load_settings())
+        index.load_statistics()
         counts = index.chunk_counts()
         problems = index.problems()
+        conflicts = disagreements(index.documents(), index.statistics)
     except SendQAError as exc:
         _fail(exc)
         return
     totals = {store: sum(c[store] for c in counts.values()) for store in ("table", "lexical", "chroma", "docstore")}
     typer.echo(f"{len(counts)} documents; chunks: table {totals['table']}, lexical {totals['lexical']}, "
                f"Chroma {totals['chroma']}; docstore texts {totals['docstore']}")
+    for line in conflicts:
+        # Not a fault of the index: the report and the statistics disagree, and a user should know.
+        typer.echo(f"disagreement with the official statistics: {line}")
+    if index.statistics.available():
+        typer.echo(f"statistics: {', '.join(sorted(index.statistics.sources))} loaded; "
+                   f"{len(conflicts)} disagreements with the indexed reports")
     for line in problems:
         typer.echo(f"problem: {line}")
     if problems:
@@ -143,8 +152,13 @@ def _print_citations(answer) -> None:
     if answer.citations:
         typer.echo("")
     for c in answer.citations:
+        if c.citation_type == "statistic":
+            typer.echo(f"[{c.n}] official statistics: {c.publication or c.title} ({c.source}; row: {c.row}; "
+                       f"{c.licence or 'OGL v3.0'}): {c.quote}")
+            continue
         where = ", ".join(x for x in (f"p. {c.page}" if c.page else "", c.section or "") if x)
-        typer.echo(f"[{c.n}] {c.title} ({c.source}{'; ' + where if where else ''})")
+        label = "glossary: " if c.citation_type == "glossary" else ""
+        typer.echo(f"[{c.n}] {label}{c.title} ({c.source}{'; ' + where if where else ''})")
 
 
 @app.command()
@@ -200,6 +214,68 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
     if answer.notice:
         typer.echo(f"\nNote: {answer.notice}", err=True)
     _print_citations(answer)
+
+
+@app.command()
+def brief(area: str = typer.Argument(..., help="The local area, e.g. Medway."),
+          out: Optional[Path] = typer.Option(None, help="Also write the briefing as Markdown to this file."),
+          as_json: bool = typer.Option(False, "--json", help="Print the answer's JSON object instead of Markdown.")) -> None:
+    """A cited briefing on one area: outcome, history, timeliness, what works, what must improve, next steps."""
+    from rag.brief import briefing_markdown
+    from sendqa.app import open_qa
+
+    try:
+        answer = open_qa(load_settings()).ask(f"Briefing on the {area} area SEND inspection")
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    if answer.briefing is None:
+        _fail(SendQAError(answer.answer if answer.abstained else f"no briefing could be made for {area}"))
+        return
+    markdown = briefing_markdown(answer)
+    if out:
+        out.write_text(markdown, encoding="utf-8")
+    if as_json:
+        sys.stdout.write(json.dumps(answer.contract(), ensure_ascii=False) + "\n")
+    else:
+        typer.echo(markdown)
+
+
+@app.command()
+def chat(as_json: bool = typer.Option(False, "--json", help="Read one question a line from standard input; print one "
+                                                            "JSON object a line (the ask --json object plus 'rewritten')."),
+         backend: Optional[str] = typer.Option(None, help="Answer backend: extractive, local or openai.")) -> None:
+    """A conversation: follow-ups ("and there?", "what about Stoke?") carry the areas and topic of earlier turns."""
+    from rag.session import Session
+    from sendqa.app import open_qa
+
+    try:
+        session = Session(open_qa(_with_backend(load_settings(), backend)))
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    interactive = not as_json and sys.stdin.isatty()
+    while True:
+        if interactive:
+            typer.echo("> ", nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        if question.lower() in ("exit", "quit", ":q"):
+            break
+        answer = session.ask(question)
+        if as_json:
+            sys.stdout.write(json.dumps(answer.contract(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            continue
+        if answer.rewritten and answer.rewritten != question:
+            typer.echo(f"(searched: {answer.rewritten})")
+        typer.echo(answer.answer)
+        _print_citations(answer)
+        typer.echo("")
 
 
 @app.command()

@@ -32,6 +32,8 @@ class RetrievalSettings(_Group):
     dense_top_k: int = Field(24, description="Candidates taken from the dense (Chroma) retriever.")
     bm25_top_k: int = Field(24, description="Candidates taken from the BM25 retriever.")
     top_k: int = Field(10, description="Chunks kept after reciprocal rank fusion.")
+    exact_dense_max: int = Field(3000, description="A filter leaving at most this many chunks is scored exactly "
+                                                   "(vectors fetched by id) instead of by Chroma's filtered search.")
     area_mode: Literal["filter", "boost"] = Field(
         "filter", description="What to do with an area named in the question: restrict to it, or only boost it."
     )

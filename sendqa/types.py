@@ -120,6 +120,8 @@ class Answer(BaseModel):
     verification: Verification = Field(default_factory=Verification)
     notice: str | None = Field(None, description="A problem the user should know of, e.g. the LLM failed mid-answer.")
     rewritten: str | None = Field(None, description="In a conversation: the standalone question that was searched.")
+    briefing: dict | None = Field(None, description="Briefing mode: {'area', 'sections': [{'heading', 'bullets': "
+                                                     "[{'text', 'citations'}]}]}; see rag.brief.briefing_markdown.")
     comparison: dict | None = Field(None, description="Compare mode: {'areas': [...], 'aspects': [{'aspect', 'cells': "
                                                        "[{'area', 'text', 'citations'}]}]}, one cited cell per area.")
     retrieved_doc_ids: list[str] = Field(default_factory=list, exclude=True)

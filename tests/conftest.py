@@ -43,7 +43,7 @@ def full_home(tmp_path_factory) -> Path:
     index = CorpusIndex(load_settings({"home": home}))
     report = ingest_paths([CORPUS, REPORTS], index, progress=False)
     assert not report.skipped, report.skipped
-    assert len(report.added) == 45
+    assert len(report.added) == 46
     return home
 
 

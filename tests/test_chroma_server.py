@@ -27,10 +27,10 @@ def test_ingest_and_ask_through_a_chroma_server(tmp_path, chroma_server):
     settings = load_settings({"home": tmp_path / "home", "chroma_url": chroma_server})
     index = CorpusIndex(settings)
     report = ingest_paths([CORPUS], index, progress=False)
-    assert len(report.added) == 5 and not report.skipped
+    assert len(report.added) == 6 and not report.skipped
     assert index.count_chunks() == report.chunks_added
     again = ingest_paths([CORPUS], index, progress=False)
-    assert len(again.unchanged) == 5 and index.count_chunks() == report.chunks_added
+    assert len(again.unchanged) == 6 and index.count_chunks() == report.chunks_added
     answer = QA(settings, index=index).ask("What weaknesses remain in Somerset?")
     assert "disproportionate use of exclusion" in answer.answer
     assert answer.citations[0].doc_id == "somerset-2023-revisit-statement"

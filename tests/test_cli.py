@@ -11,8 +11,10 @@ from pathlib import Path
 
 from tests.conftest import CORPUS, needs_shared
 
-CONTRACT_KEYS = {"question", "answer", "abstained", "citations", "backend", "timings_ms", "sentences", "verification", "notice"}
-CITATION_KEYS = {"n", "doc_id", "source", "title", "area", "page", "section", "quote"}
+CONTRACT_KEYS = {"question", "answer", "abstained", "citations", "backend", "timings_ms", "sentences", "verification", "notice",
+                 "rewritten", "comparison", "briefing"}  # fields are only ever added
+CITATION_KEYS = {"n", "doc_id", "source", "title", "area", "page", "section", "quote", "citation_type", "publication",
+                 "table", "year", "row", "licence"}
 
 
 def sendqa(*args: str, home: Path, timeout: int = 600) -> subprocess.CompletedProcess:
@@ -58,7 +60,7 @@ def test_first_run_indexes_the_bundled_corpus_and_ingest_reports_bad_files(tmp_p
     bad.write_bytes(b"not a pdf at all")
     again = sendqa("ingest", str(CORPUS), str(bad), "--quiet", home=home)
     assert again.returncode == 1
-    assert "skipped bad.pdf" in again.stderr and "5 unchanged" in again.stdout
+    assert "skipped bad.pdf" in again.stderr and "6 unchanged" in again.stdout
 
     removed = sendqa("remove", "birmingham-statement", home=home)
     assert removed.returncode == 0 and "removed: birmingham-statement" in removed.stdout
@@ -101,7 +103,7 @@ def test_lost_or_damaged_vectors_are_detected_and_rebuilt(tmp_path):
     doctor = sendqa("doctor", home=home)
     assert doctor.returncode == 1 and "problem: somerset-2023-revisit-statement" in doctor.stdout
     again = sendqa("ingest", str(CORPUS), "--quiet", home=home)  # files are not "unchanged" while chunks are missing
-    assert "5 replaced" in again.stdout and "0 unchanged" in again.stdout
+    assert "6 replaced" in again.stdout and "0 unchanged" in again.stdout
     assert sendqa("doctor", home=home).returncode == 0
 
     sqlite = home / "chroma" / "chroma.sqlite3"
@@ -110,7 +112,7 @@ def test_lost_or_damaged_vectors_are_detected_and_rebuilt(tmp_path):
     assert broken.returncode == 2 and "sendqa ingest --rebuild" in broken.stderr and "Traceback" not in broken.stderr
     rebuilt = sendqa("ingest", "--rebuild", "--quiet", home=home)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "rebuilt: 0 added, 5 replaced" in rebuilt.stdout
+    assert "rebuilt: 0 added, 6 replaced" in rebuilt.stdout
     assert sendqa("doctor", home=home).returncode == 0
     fixed = json.loads(sendqa("ask", "What weaknesses remain in Somerset?", "--json", home=home).stdout)
     assert "disproportionate use of exclusion" in fixed["answer"]

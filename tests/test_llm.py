@@ -32,7 +32,7 @@ def corpus_home(tmp_path_factory):
 
     home = tmp_path_factory.mktemp("corpus-home")
     report = ingest_paths([CORPUS], CorpusIndex(load_settings({"home": home})), progress=False)
-    assert len(report.added) == 5 and not report.skipped
+    assert len(report.added) == 6 and not report.skipped
     return home
 
 
@@ -67,6 +67,8 @@ def assert_verified_and_cited(answer: Answer, qa) -> None:
         if sentence.origin == "rewrite":  # a model wrote it: it must still pass the verifier on its citations
             passages = [s for s in qa_sentences(qa, [by_n[n] for n in sentence.citations])]
             assert qa.verifier.check(sentence.text, passages).supported, sentence.text
+        elif sentence.origin == "statistic":  # composed by code from table rows, never by the model
+            assert all(by_n[n].citation_type == "statistic" for n in sentence.citations)
         else:
             assert sentence.text in [by_n[n].quote for n in sentence.citations]
     v = answer.verification

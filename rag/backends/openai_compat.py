@@ -70,6 +70,18 @@ class LLMBackend:
                 yield from self._parse(line, numbered, "free")
         yield from self._parse(buffer, numbered, "free")
 
+    def standalone_question(self, history: list[str], question: str) -> str | None:
+        """The model's rewrite of a follow-up as a standalone question (checked by the caller), or None."""
+        earlier = "\n".join(f"- {q}" for q in history[-3:])
+        chat = [("system", "Rewrite the user's last question so it can be understood on its own, keeping every place "
+                           "name and topic it refers to from the earlier questions. Reply with the question only."),
+                ("user", f"Earlier questions:\n{earlier}\nLast question: {question}")]
+        try:
+            text = "".join(self._stream(chat, max_tokens=60)).strip().splitlines()
+        except SendQAError:
+            return None
+        return text[0].strip().strip('"') if text else None
+
     def _stream(self, chat: list[tuple[str, str]], **kwargs) -> Iterator[str]:
         """The model's reply, piece by piece; any failure becomes BackendUnavailable."""
         from llama_index.core.llms import ChatMessage

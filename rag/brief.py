@@ -1,0 +1,103 @@
+"""A briefing on one area: outcome and dates, previous inspection and WSoA history, EHC plan timeliness, what
+works, what must improve (priority actions first) and next steps. Every bullet is cited: statistics bullets state
+table values, the others are verbatim passages chosen by the ordinary answer path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag.areas import area_key
+from rag.compare import long_date, previous_inspection_cell, timeliness_cell
+from rag.stat_answers import possessive
+from rag.statistics import StatRow, Statistics, fact
+from sendqa.domain import speaker_label
+
+OGL = ("Contains public sector information licensed under the Open Government Licence v3.0 "
+       "(inspection reports: Ofsted and CQC; statistics: Ofsted and the Department for Education).")
+
+
+@dataclass
+class Bullet:
+    text: str
+    facts: list[StatRow] = field(default_factory=list)
+    answer: object | None = None  # the sub-answer a quoted bullet comes from
+    sentence: object | None = None  # ... and which of its sentences
+
+
+@dataclass
+class Briefing:
+    area: str
+    sections: dict[str, list[Bullet]] = field(default_factory=dict)
+
+
+def brief_area(area: str, stats: Statistics, ask_documents, held: set[str]) -> Briefing:
+    key = area_key(area)
+    briefing = Briefing(area)
+    row_2023 = stats.inspection_2023(key)
+    outcome: list[Bullet] = []
+    if key in held:
+        outcome += _quoted(ask_documents(f"What was the outcome of {possessive(area)} area SEND inspection?"), 2)
+    if row_2023:
+        outcome.append(Bullet(f"Inspected {long_date(row_2023['start'])} to {long_date(row_2023['end'])}; report published "
+                              f"{long_date(row_2023['published'])}.", facts=[fact("inspections_2023", row_2023)]))
+    briefing.sections["Outcome and inspection dates"] = outcome
+    previous = previous_inspection_cell(area, stats.inspection_2016(key))
+    briefing.sections["Previous inspection and written statement of action"] = \
+        [Bullet(previous.text[:1].upper() + previous.text[1:] + ".", facts=previous.facts)] if previous.facts else []
+    series = [r for r in stats.timeliness(key) if r["pct"] is not None]
+    timely = timeliness_cell(area, series)
+    bullets = [Bullet(f"EHC plans issued within 20 weeks: {timely.text.removesuffix(' issued within 20 weeks')}.",
+                      facts=timely.facts)] if timely.facts else []
+    england = {r["year"]: r for r in stats.timeliness("england") if r["pct"] is not None}
+    if series and series[-1]["year"] in england:
+        last, national = series[-1], england[series[-1]["year"]]
+        bullets.append(Bullet(f"England in {last['year']}: {national['pct']:g}%; {area}: {last['pct']:g}%.",
+                              facts=[fact("timeliness", national), fact("timeliness", last)]))
+    briefing.sections["EHC plan timeliness"] = bullets
+    if key in held:
+        briefing.sections["What works"] = _quoted(ask_documents(f"What is {area} doing well for children with SEND?"), 3)
+        briefing.sections["What must improve"] = _quoted(ask_documents(f"What does {area} need to improve?"), 5)
+    else:
+        briefing.sections["What works"] = briefing.sections["What must improve"] = []
+    next_steps = []
+    if row_2023 and row_2023.get("next_inspection"):
+        kind = "monitoring inspection" if row_2023["outcome"] == "widespread and/or systemic failings" else "next full inspection"
+        next_steps.append(Bullet(f"The {kind} is due within about {row_2023['next_inspection']} "
+                                 f"(by {long_date(row_2023['next_inspection_by'])}).",
+                                 facts=[fact("inspections_2023", row_2023)]))
+    briefing.sections["Next steps"] = next_steps
+    return briefing
+
+
+def _quoted(answer, limit: int) -> list[Bullet]:
+    if answer is None or answer.abstained:
+        return []
+    return [Bullet(s.text, answer=answer, sentence=s) for s in answer.sentences
+            if s.citations and s.origin != "message"][:limit]
+
+
+def _label(speaker: str | None) -> str:
+    """Statements are not findings: a bullet quoting a council, the NHS or the press says so."""
+    if speaker in (None, "Ofsted/CQC", "official statistics", "unknown"):
+        return ""
+    return f"({speaker_label(speaker)}) "
+
+
+def briefing_markdown(answer) -> str:
+    """A briefing Answer as Markdown: sections of cited bullets, the numbered sources, and the OGL attribution."""
+    data = answer.briefing or {}
+    lines = [f"# Briefing: {data.get('area', '')} area SEND inspection", ""]
+    for section in data.get("sections", []):
+        lines += [f"## {section['heading']}", ""]
+        bullets = section["bullets"] or [{"text": "Not stated in the documents and statistics held.", "citations": []}]
+        lines += [f"- {_label(b.get('speaker'))}{b['text']}" + "".join(f" [{n}]" for n in b["citations"]) for b in bullets]
+        lines.append("")
+    lines += ["## Sources", ""]
+    for c in answer.citations:
+        where = ", ".join(x for x in (f"p. {c.page}" if c.page else "", c.section or "",
+                                      c.row if c.citation_type == "statistic" else "") if x)
+        kind = {"statistic": "official statistics", "glossary": "glossary"}.get(c.citation_type, "quote")
+        lines.append(f"{c.n}. {c.title} ({c.source}{'; ' + where if where else ''}; {kind}): “{c.quote}”")
+    lines += ["", f"_{OGL}_", ""]
+    return "\n".join(lines)

@@ -1,0 +1,63 @@
+"""Follow-up questions are rewritten into standalone ones by rules over what the plan recognises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag.plan import Catalog
+from rag.session import Session, Turn, _topic
+
+
+@dataclass
+class _Backend:
+    proposal: str | None = None
+    asked: list = field(default_factory=list)
+
+    def standalone_question(self, history, question):
+        self.asked.append((list(history), question))
+        return self.proposal
+
+
+@dataclass
+class _QA:
+    """Just what Session reads: the catalog of areas and a backend (no answering needed to test rewrites)."""
+
+    backend: object = field(default_factory=lambda: object())
+    catalog: Catalog = field(default_factory=lambda: Catalog(
+        areas=["Bury", "Stoke-on-Trent", "Somerset", "Oldham"], languages=[],
+        stat_areas={"leeds": "Leeds", "oldham": "Oldham", "bury": "Bury"}))
+
+
+def _session(*turns: tuple[str, list[str]], backend=None) -> Session:
+    session = Session(_QA(backend=backend or object()))
+    session.turns = [Turn(q, q, areas, _topic(q, areas)) for q, areas in turns]
+    return session
+
+
+def test_there_and_pronouns_take_the_last_area():
+    s = _session(("What did inspectors find in Bury?", ["Bury"]))
+    assert s.rewrite("and how long are the waits there?") == "how long are the waits in Bury?"
+    assert s.rewrite("what does their council say?") == "What does their council say in Bury?"
+    assert s.rewrite("what is an EHC plan?") == "what is an EHC plan?"  # a definition is about no area
+    assert s.rewrite("What weaknesses remain in Somerset?") == "What weaknesses remain in Somerset?"
+
+
+def test_what_about_moves_the_last_question_to_the_new_area():
+    s = _session(("How quickly does Leeds issue EHC plans?", ["Leeds"]))
+    assert s.rewrite("what about Oldham?") == "How quickly does Oldham issue EHC plans?"
+    assert s.rewrite("and bury?") == "How quickly does Bury issue EHC plans?"
+
+
+def test_compare_that_carries_the_areas_and_topic():
+    s = _session(("What does Oldham need to improve?", ["Oldham"]))
+    assert s.rewrite("compare that with Stoke") == "Compare Oldham and Stoke-on-Trent: What does need to improve"
+
+
+def test_an_llm_rewrite_is_used_only_when_it_keeps_the_areas():
+    good = _Backend("How long do children in Bury wait for autism assessments?")
+    s = _session(("What did inspectors find in Bury?", ["Bury"]), backend=good)
+    assert s.standalone("and the autism waits there?") == good.proposal
+    assert good.asked == [(["What did inspectors find in Bury?"], "and the autism waits there?")]
+    drifted = _Backend("How long do children in Oldham wait for autism assessments?")
+    s = _session(("What did inspectors find in Bury?", ["Bury"]), backend=drifted)
+    assert s.standalone("and the autism waits there?") == "the autism waits in Bury?"

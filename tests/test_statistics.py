@@ -1,0 +1,140 @@
+"""Official statistics as cited evidence: loading, statistic answers, cross-checks with the reports, compare, brief."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.statistics import load_statistics
+from rag.statistics import Statistics, disagreements
+from sendqa.errors import SendQAError
+from tests.conftest import CORPUS, ROOT
+
+DATA = CORPUS / "data"
+
+
+def test_tables_load_once_with_typed_rows(tmp_path):
+    db = tmp_path / "statistics.sqlite"
+    assert sorted(load_statistics(DATA, db)) == ["inspections_2016_22", "inspections_2023", "timeliness"]
+    assert load_statistics(DATA, db) == []  # unchanged files are not loaded again
+    stats = Statistics(db)
+    bury = {r["year"]: r for r in stats.timeliness("bury")}
+    assert bury[2024]["pct"] == 99.0 and bury[2022]["pct"] == 51.0 and bury[2024]["plans"] == 296
+    assert stats.timeliness("england")[-1]["level"] == "England"
+    assert stats.inspection_2023("bury")["outcome"] == "widespread and/or systemic failings"
+    assert stats.inspection_2023("surrey")["outcome"] == "inconsistent"
+    assert stats.inspection_2016("leeds")["wsoa_required"] == 0
+    assert stats.inspection_2016("bury")["significant_weaknesses"] == 8
+    assert len(stats.areas) >= 150  # every English council, report or not
+    # Every row's sentence is quotable from its table's text.
+    text = stats.document_text("stat:timeliness")
+    assert all(r["text"] in text for r in stats.timeliness("leeds"))
+
+
+def test_a_corrupt_table_is_named_and_the_others_stay(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    db = tmp_path / "statistics.sqlite"
+    load_statistics(data, db)
+    (data / "timeliness_20_week.csv").chmod(0o644)
+    (data / "timeliness_20_week.csv").write_bytes(b"\x00\x01 not a csv")
+    with pytest.raises(SendQAError, match="timeliness_20_week.csv"):
+        load_statistics(data, db)
+    assert Statistics(db).timeliness("bury")  # the table loaded before is still there
+
+
+def test_statistic_answers_give_exact_figures_cited_as_statistics(full_qa):
+    answer = full_qa.ask("How quickly does Leeds issue EHC plans?")
+    assert not answer.abstained and "9.3%" in answer.answer
+    assert "Leeds" in answer.answer
+    stats = [c for c in answer.citations if c.citation_type == "statistic"]
+    assert stats and all(c.quote in full_qa.index.document_text(c.doc_id) for c in stats)
+    assert {c.row for c in stats} >= {"Leeds, 2024", "England, 2024"} and stats[0].publication
+
+    bury = full_qa.ask("How does Bury's EHC plan timeliness compare with England?")
+    assert re.search(r"rose from 78\.9% in 2019 to 99% in 2024", bury.answer)
+    assert "That is above the figure for England (45.9% in 2024)" in bury.answer
+
+    wsoa = full_qa.ask("Which areas needed a written statement of action?")
+    assert "82 areas" in wsoa.answer and wsoa.citations[0].citation_type == "statistic"
+    failing = full_qa.ask("How many areas had widespread and/or systemic failings?")
+    assert "20 areas" in failing.answer
+    inspected = full_qa.ask("Which areas were inspected in 2024?")
+    assert "Inspections starting in 2024: 26 areas" in inspected.answer
+
+
+def test_a_council_without_a_report_is_answered_from_the_statistics_and_says_so(full_qa):
+    answer = full_qa.ask("what was the outcome of leeds send inspection")
+    assert not answer.abstained
+    assert answer.sentences[0].origin == "message" and "I don't hold Leeds' inspection report" in answer.answer
+    assert "written statement of action required: no" in answer.answer
+
+
+def test_reports_and_statistics_agree(full_qa):
+    records = full_qa.index.documents()
+    assert disagreements(records, full_qa.index.statistics) == []
+    # A disagreement is reported, not hidden.
+    bury = next(r for r in records if r.area == "Bury" and r.kind == "inspection report").model_copy()
+    bury.outcome, bury.inspection_dates = "positive", "5 to 9 February 2024"
+    found = disagreements([bury], full_qa.index.statistics)
+    assert len(found) == 2 and "outcome" in found[0] and "dates" in found[1]
+
+
+def test_compare_builds_a_cited_table_and_computes_the_comparatives(full_qa):
+    answer = full_qa.ask("Did Oxfordshire or Surrey do better in their SEND inspections?")
+    assert answer.comparison is not None
+    assert "The outcome for Surrey (inconsistent experiences and outcomes) was better than for Oxfordshire" in answer.answer
+    assert "Oxfordshire was inspected first" in answer.answer
+    aspects = {a["aspect"]: a["cells"] for a in answer.comparison["aspects"]}
+    assert set(aspects) >= {"outcome", "EHC plan timeliness", "strengths", "what must improve", "waiting times"}
+    for cells in aspects.values():
+        assert [c["area"] for c in cells] == ["Oxfordshire", "Surrey"]
+        assert all(c["citations"] or c["text"] == "not stated" for c in cells)
+    # Both reports are held: their outcome cells quote the reports themselves.
+    outcome = {c["area"]: c for c in aspects["outcome"]}
+    cited = {c.n: c for c in answer.citations}
+    assert cited[outcome["Surrey"]["citations"][0]].citation_type == "quote"
+    assert "widespread and/or systemic failings" in outcome["Oxfordshire"]["text"]
+
+
+def test_brief_command_writes_markdown_with_sources_and_licence(use_full_home, tmp_path):
+    out = tmp_path / "medway.md"
+    run = subprocess.run([sys.executable, "-m", "sendqa.cli", "brief", "Medway", "--out", str(out)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr
+    text = out.read_text()
+    for heading in ("## Outcome and inspection dates", "## Previous inspection", "## EHC plan timeliness",
+                    "## What works", "## What must improve", "## Next steps", "## Sources"):
+        assert heading in text
+    assert "inconsistent experiences and outcomes" in text and "Open Government Licence v3.0" in text
+    bullets = [line for line in text.splitlines() if line.startswith("- ") and "Not stated" not in line]
+    assert bullets and all(re.search(r"\[\d+\]$", line) for line in bullets)
+
+
+def test_definitions_come_from_the_glossary(full_qa):
+    for question, words in (("What is an EHC plan?", "legal document"), ("what does sendiass mean", "information, advice"),
+                            ("what is a wsoa", "written statement of action")):
+        answer = full_qa.ask(question)
+        assert not answer.abstained and words in answer.answer, question
+        assert answer.citations[0].citation_type == "glossary" and answer.sentences[0].speaker == "glossary"
+    # The glossary is not evidence about an area.
+    assert all(c.citation_type != "glossary" for c in full_qa.ask("What does Bury need to improve?").citations)
+
+
+def test_chat_json_carries_areas_and_topics_between_turns(use_full_home):
+    questions = "how quickly does leeds issue ehc plans\nwhat about oldham?\nwhat did inspectors find in bury?\n" \
+                "and how long are the waits there?\ncompare that with Stoke\n"
+    run = subprocess.run([sys.executable, "-m", "sendqa.cli", "chat", "--json"], input=questions, capture_output=True,
+                         text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr
+    turns = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [t["question"] for t in turns] == questions.strip().splitlines()
+    assert "Oldham" in turns[1]["rewritten"] and "85.8%" in turns[1]["answer"]
+    assert turns[3]["rewritten"] == "how long are the waits in Bury?" and not turns[3]["abstained"]
+    assert turns[4]["rewritten"].startswith("Compare Bury and Stoke-on-Trent") and turns[4]["comparison"]
