@@ -63,9 +63,9 @@ class Plan:
         return self.check.intent
 
 
-# "What did Ofsted say about Kent?" asks for a report's words: without the report it is refused (with the figures
-# held); "a briefing on Kent" can be made from the statistics alone.
-_BRIEFING_ASKED = re.compile(r"\b(brief\w*|summar\w*|overview|key points)\b", re.I)
+# "What did Ofsted say about Kent?" or "summarise what inspectors found" asks for a report's words: without the
+# report it is refused (with the figures held); "a briefing on Kent" can be made from the statistics alone.
+_BRIEFING_ASKED = re.compile(r"\b(brief\w*|overview|key points)\b", re.I)
 
 
 def _known_term(term: str | None, vocabulary: frozenset[str]) -> bool:

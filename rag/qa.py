@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Iterator
 
-from rag.areas import area_key
+from rag.areas import area_key, nearest_areas
 from rag.backends import Backend, get_backend
 from rag.backends.extractive import ExtractiveBackend
 from rag.cite import CitationResolver
@@ -94,6 +94,12 @@ class QA:
         statistics = None
         if plan.stat_topic:
             statistics = answer_from_statistics(plan.query, plan.stat_areas, self.index.statistics, self.reported)
+            if statistics is None and not plan.areas and plan.stat_areas:
+                # The tables do not answer it and no document of the area is held: the area is not covered.
+                plan.refuse, plan.unknown_areas = "unknown-area", list(plan.stat_areas)
+                plan.suggestions = [s for a in plan.stat_areas for s in nearest_areas(a, self.catalog.areas)]
+                yield from self._refusal_with_figures(plan, started, timings)
+                return
             if statistics is not None and not plan.areas:
                 # The tables answer it whole (a council with no report held, or a figure only the tables give).
                 writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)

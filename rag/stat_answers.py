@@ -21,7 +21,7 @@ _TIMELINESS = re.compile(
     r"education,? health and care)\b|\b20[- ]?weeks?\b|\btwenty weeks\b|\btimeliness\b", re.I)
 _WSOA = re.compile(r"\b(written statements? of action|statements? of action|wsoas?)\b", re.I)
 _SIGNIFICANT = re.compile(r"\bsignificant weakness\w*\b|\brevisit\w*\b|\bre-visit\w*\b", re.I)
-_NEXT = re.compile(r"\bnext (full )?(area send )?inspection\b|\bre-?inspect\w*\b|\bmonitoring inspection\b|"
+_NEXT = re.compile(r"\bnext (?:(?:full|area|send|ofsted|monitoring)\s+)*(?:inspection|visit)\b|\bre-?inspect\w*\b|\bmonitoring inspection\b|"
                    r"\binspected again\b|\bwhen will\b.{0,40}\binspect\w*\b|\bnext (ofsted|visit)\b", re.I)
 _ACROSS = re.compile(r"\b(which|what|list|how many|number of|name the|all( the)?|any)\b.{0,40}\b(areas?|councils?|"
                      r"local authorit\w+|partnerships?|places|las)\b|\bhow many\b", re.I)
@@ -93,8 +93,7 @@ def answer_from_statistics(query: str, areas: list[str], stats: Statistics, repo
     missing = [stats.areas[k] for k in keys if k not in reported]
     if missing and topic in ("outcome", "next", "wsoa", "timeliness"):
         names = " or ".join(possessive(m) for m in missing)
-        answer.lead = f"I don't hold {names} inspection report; the official statistics show:" if topic != "timeliness" \
-            else None
+        answer.lead = f"I don't hold {names} inspection report; the official statistics show:"
     return answer
 
 
@@ -114,10 +113,13 @@ def _timeliness(query: str, keys: list[str], stats: Statistics) -> StatAnswer | 
     latest_by_area: dict[str, dict] = {}
     if not keys:  # "how many EHC plans are issued on time?": England
         keys = ["england"]
+
     for key in keys:
         rows = [r for r in stats.timeliness(key) if r["pct"] is not None]
         if not rows:
             continue
+        if wanted_year and not any(r["year"] == wanted_year for r in rows):
+            continue  # a year the tables do not hold (a future year above all) is not answered with another
         latest = next((r for r in rows if r["year"] == wanted_year), rows[-1])
         first = rows[0]
         latest_by_area[key] = latest
@@ -184,7 +186,7 @@ def _next_inspection(query: str, keys: list[str], stats: Statistics) -> StatAnsw
     answer = StatAnswer()
     for key in keys:
         row = stats.inspection_2023(key)
-        if row:
+        if row and row.get("next_inspection"):  # a row that does not say when is no answer to "when"
             answer.sentences.append(StatSentence(row["text"], [fact("inspections_2023", row)]))
     return answer
 
