@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rag.areas import area_key
-from rag.compare import long_date, previous_inspection_cell, timeliness_cell
+from rag.compare import OUTCOME_NAME, long_date, previous_inspection_cell, timeliness_cell
 from rag.stat_answers import possessive
 from rag.statistics import StatRow, Statistics, fact
 from sendqa.domain import speaker_label
@@ -38,7 +38,9 @@ def brief_area(area: str, stats: Statistics, ask_documents, held: set[str]) -> B
     outcome: list[Bullet] = []
     if key in held:
         outcome += _quoted(ask_documents(f"What was the outcome of {possessive(area)} area SEND inspection?"), 2)
-    if row_2023:
+    if row_2023 and row_2023["outcome"] and not outcome:  # no report held to quote: the statistics give it
+        outcome.append(Bullet(f"Outcome: {OUTCOME_NAME[row_2023['outcome']]}.", facts=[fact("inspections_2023", row_2023)]))
+    if row_2023 and row_2023["start"]:
         outcome.append(Bullet(f"Inspected {long_date(row_2023['start'])} to {long_date(row_2023['end'])}; report published "
                               f"{long_date(row_2023['published'])}.", facts=[fact("inspections_2023", row_2023)]))
     briefing.sections["Outcome and inspection dates"] = outcome

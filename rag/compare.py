@@ -19,7 +19,7 @@ from rag.statistics import StatRow, Statistics, fact
 COMPARE = re.compile(r"\b(compar\w*|versus|vs\.?|v\.?|differences? between|better|worse|best|worst|which (?:one|area|"
                      r"council|partnership|of (?:them|these|the two)))\b", re.I)
 _RANK = {"positive": 3, "inconsistent": 2, "widespread and/or systemic failings": 1}
-_OUTCOME_NAME = {"positive": "typically positive experiences and outcomes",
+OUTCOME_NAME = {"positive": "typically positive experiences and outcomes",
                  "inconsistent": "inconsistent experiences and outcomes",
                  "widespread and/or systemic failings": "widespread and/or systemic failings"}
 # aspect -> the question asked of one area's documents when the statistics do not hold it
@@ -75,7 +75,7 @@ def compare_areas(areas: list[str], stats: Statistics, ask_documents, reported: 
                 outcome_cells.append(Cell(area, first, answer=answer, outcome=outcome_of(cited), support=support))
                 continue
         if row and row["outcome"]:
-            text = f"{_OUTCOME_NAME[row['outcome']].capitalize()} (inspected {_span(row['start'], row['end'])})"
+            text = f"{OUTCOME_NAME[row['outcome']].capitalize()} (inspected {_span(row['start'], row['end'])})"
             outcome_cells.append(Cell(area, text, facts=[fact("inspections_2023", row)], outcome=row["outcome"]))
         else:
             outcome_cells.append(Cell(area, NOT_STATED))
@@ -148,10 +148,10 @@ def _outcome_sentences(cells: list[Cell]) -> list[StatSentence]:
     ranked = sorted(known, key=lambda c: _RANK[c.outcome], reverse=True)
     best, worst = ranked[0], ranked[-1]
     if _RANK[best.outcome] == _RANK[worst.outcome]:
-        return [StatSentence(f"{_join([c.area for c in known])} had the same outcome: {_OUTCOME_NAME[best.outcome]}.",
+        return [StatSentence(f"{_join([c.area for c in known])} had the same outcome: {OUTCOME_NAME[best.outcome]}.",
                              known + [f for c in known for f in c.support])]
-    return [StatSentence(f"The outcome for {best.area} ({_OUTCOME_NAME[best.outcome]}) was better than for "
-                         f"{worst.area} ({_OUTCOME_NAME[worst.outcome]}).", [best, worst, *best.support, *worst.support])]
+    return [StatSentence(f"The outcome for {best.area} ({OUTCOME_NAME[best.outcome]}) was better than for "
+                         f"{worst.area} ({OUTCOME_NAME[worst.outcome]}).", [best, worst, *best.support, *worst.support])]
 
 
 def _date_sentences(areas: list[str], rows: dict[str, dict | None]) -> list[StatSentence]:

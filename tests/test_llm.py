@@ -174,3 +174,18 @@ def test_a_joined_model_with_the_wrong_sha256_is_refused(tmp_path, monkeypatch):
     with pytest.raises(SendQAError, match="refusing to load"):
         models.model_file("tampered", tmp_path)
     assert not list(tmp_path.iterdir())  # nothing half-joined is left to be loaded later
+
+
+def test_follow_up_rewrites_from_a_real_model_keep_the_areas(corpus_home, models_dir, server):
+    from rag.session import Session
+
+    qa = openai_qa(corpus_home, models_dir, server)
+    session = Session(qa)
+    first = session.ask("What weaknesses remain in Somerset?")
+    assert not first.abstained
+    proposed = qa.backend.standalone_question([first.question], "and what does the council say about it?")
+    assert proposed is None or isinstance(proposed, str)  # whatever the model says, it is only a proposal
+    follow = session.ask("and what does the council say about it?")
+    # Used only if it names exactly the areas the rules found; either way the question stays about Somerset.
+    assert "Somerset" in follow.rewritten and follow.question == "and what does the council say about it?"
+    assert session._areas(follow.rewritten) == ["Somerset"]
