@@ -61,9 +61,11 @@ def openai_qa(home, models_dir, server, **llm):
 def assert_verified_and_cited(answer: Answer, qa) -> None:
     assert not answer.abstained, answer.answer
     assert answer.citations and all(c.quote in qa.index.document_text(c.doc_id) for c in answer.citations)
-    assert all(s.citations for s in answer.sentences), "an uncited sentence was shown"
+    assert all(s.citations for s in answer.sentences if s.origin != "message"), "an uncited claim was shown"
     by_n = {c.n: c for c in answer.citations}
     for sentence in answer.sentences:
+        if sentence.origin == "message":  # a note ("I don't hold Bury's inspection report; ..."), not a claim
+            continue
         if sentence.origin == "rewrite":  # a model wrote it: it must still pass the verifier on its citations
             passages = [s for s in qa_sentences(qa, [by_n[n] for n in sentence.citations])]
             assert qa.verifier.check(sentence.text, passages).supported, sentence.text
