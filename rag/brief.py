@@ -11,7 +11,7 @@ from rag.areas import area_key
 from rag.compare import OUTCOME_NAME, long_date, previous_inspection_cell, timeliness_cell
 from rag.stat_answers import possessive
 from rag.statistics import StatRow, Statistics, fact
-from sendqa.domain import speaker_label
+from sendqa.domain import ACTION_SECTIONS, IMPROVE_SECTIONS, STRENGTH_SECTIONS, speaker_label
 
 OGL = ("Contains public sector information licensed under the Open Government Licence v3.0 "
        "(inspection reports: Ofsted and CQC; statistics: Ofsted and the Department for Education).")
@@ -58,8 +58,11 @@ def brief_area(area: str, stats: Statistics, ask_documents, held: set[str]) -> B
                               facts=[fact("timeliness", national), fact("timeliness", last)]))
     briefing.sections["EHC plan timeliness"] = bullets
     if key in held:
-        briefing.sections["What works"] = _quoted(ask_documents(f"What is {area} doing well for children with SEND?"), 3)
-        briefing.sections["What must improve"] = _quoted(ask_documents(f"What does {area} need to improve?"), 5)
+        briefing.sections["What works"] = _quoted(ask_documents(f"What is {area} doing well for children with SEND?"), 3,
+                                                  prefer=set(STRENGTH_SECTIONS))
+        # Priority actions first, then areas for improvement: the report's own sections decide, not the wording.
+        briefing.sections["What must improve"] = _quoted(ask_documents(f"What does {area} need to improve?"), 5,
+                                                         prefer=set(ACTION_SECTIONS) | set(IMPROVE_SECTIONS))
     else:
         briefing.sections["What works"] = briefing.sections["What must improve"] = []
     next_steps = []
@@ -72,11 +75,19 @@ def brief_area(area: str, stats: Statistics, ask_documents, held: set[str]) -> B
     return briefing
 
 
-def _quoted(answer, limit: int) -> list[Bullet]:
+def _quoted(answer, limit: int, prefer: set[str] | None = None) -> list[Bullet]:
+    """The answer's quoted sentences; with `prefer`, those from these report sections (in their order of priority)
+    when there are any."""
     if answer is None or answer.abstained:
         return []
-    return [Bullet(s.text, answer=answer, sentence=s) for s in answer.sentences
-            if s.citations and s.origin != "message"][:limit]
+    quoted = [s for s in answer.sentences if s.citations and s.origin != "message"]
+    if prefer:
+        section = {c.n: (c.section or "").lower() for c in answer.citations}
+        rank = {name: i for i, name in enumerate(sorted(prefer, key=lambda n: ACTION_SECTIONS.get(n, 9)))}
+        inside = [s for s in quoted if section.get(s.citations[0]) in prefer]
+        if inside:
+            quoted = sorted(inside, key=lambda s: rank.get(section.get(s.citations[0]), 9))
+    return [Bullet(s.text, answer=answer, sentence=s) for s in quoted[:limit]]
 
 
 def _label(speaker: str | None) -> str:
