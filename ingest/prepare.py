@@ -27,6 +27,15 @@ def doc_id_for(path: Path) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")[:120] or "document"
 
 
+def _area_named_in(head: str) -> str | None:
+    """The one local area a document's opening names (a council statement or article with no manifest entry)."""
+    from rag.areas import find_areas
+
+    named = find_areas(head, [])
+    places = list(dict.fromkeys(named.unknown))
+    return places[0] if len(places) == 1 else None
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -38,7 +47,7 @@ def prepare(path: Path, sha256: str) -> tuple[Document, DocumentRecord]:
     facts = extract_facts(text, path.name)
     entry = manifest_entry(path)
     doc_id = doc_id_for(path)
-    area = entry.get("area") or facts.area
+    area = entry.get("area") or facts.area or _area_named_in(text[:600])
     kind = entry.get("kind") or facts.kind or "other"
     if kind == "inspection report" and facts.area:
         default_title = f"Area SEND inspection of {facts.area} Local Area Partnership"

@@ -51,8 +51,16 @@ class QA:
         self.backend = backend or get_backend(settings.answer.backend, settings)
         self.extractive = ExtractiveBackend()
         self.index.load_statistics()
+        self._outcomes: dict[str, str | None] = {}
+        self.refresh()
+        verify = settings.answer.verify
+        self.verifier = Verifier(self.index.embed_model.encode, lambda doc_id: self._outcomes.get(doc_id),
+                                 Thresholds(verify.min_similarity, verify.min_coverage, verify.check_negation))
+
+    def refresh(self) -> None:
+        """Re-read what the index holds (after documents are added or removed while the app runs)."""
         documents = self.index.documents()
-        outcomes = self._outcomes = {d.doc_id: d.outcome for d in documents}
+        self._outcomes = {d.doc_id: d.outcome for d in documents}
         self.reported = {area_key(d.area) for d in documents if d.area and d.kind in ("inspection report", "revisit letter")}
         self.catalog = Catalog(
             areas=sorted({d.area for d in documents if d.area}),
@@ -61,9 +69,6 @@ class QA:
             outcomes={d.area: d.outcome for d in documents if d.area and d.outcome and d.kind == "inspection report"},
             stat_areas=self.index.statistics.areas,
         )
-        verify = settings.answer.verify
-        self.verifier = Verifier(self.index.embed_model.encode, outcomes.get,
-                                 Thresholds(verify.min_similarity, verify.min_coverage, verify.check_negation))
 
     # --- public API ------------------------------------------------------------------------------
     def ask(self, question: str, area: str | None = None, filters: Filters | None = None) -> Answer:

@@ -83,10 +83,13 @@ class Session:
         rewritten = self.standalone(question)
         answer = self.qa.ask(rewritten, **kwargs)
         answer.question, answer.rewritten = question, rewritten
-        areas = self._areas(rewritten)
-        topic = _topic(rewritten, areas)
-        self.turns.append(Turn(question, rewritten, areas, topic))
+        self.remember(question, rewritten)
         return answer
+
+    def remember(self, question: str, rewritten: str) -> None:
+        """Record a turn answered elsewhere (the UI streams it through QA.stream)."""
+        areas = self._areas(rewritten)
+        self.turns.append(Turn(question, rewritten, areas, _topic(rewritten, areas)))
 
     def _areas(self, text: str) -> list[str]:
         catalog = self.qa.catalog

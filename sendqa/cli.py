@@ -316,6 +316,24 @@ def bench(questions: int = typer.Option(40, help="Dev questions to time."),
     typer.echo(markdown(result))
 
 
+feedback_app = typer.Typer(no_args_is_help=True, help="Feedback given in the app (thumbs and comments).")
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(out: Optional[Path] = typer.Option(None, help="Write JSONL here instead of standard output.")) -> None:
+    """Every piece of feedback as JSON lines: question, rewritten question, answer, citations, backend, settings."""
+    from ui.feedback import FeedbackStore
+
+    rows = FeedbackStore(load_settings().home_dir / "feedback.sqlite").rows()
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(rows)} feedback records written to {out}", err=True)
+    else:
+        sys.stdout.write(text)
+
+
 llm_app = typer.Typer(no_args_is_help=True, help="The local LLM: packaged GGUF models and llama.cpp's server.")
 app.add_typer(llm_app, name="llm")
 

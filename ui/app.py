@@ -1,38 +1,208 @@
-"""A Gradio ChatInterface over the QA service (thin for now: answers with rendered sources)."""
+"""The Gradio app: a streamed, cited chat with follow-ups, a sources panel, filters and modes, the documents held,
+and feedback. Every answer comes from the same stages as `sendqa ask` (QA.stream, Session, brief, compare).
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline-first: no telemetry calls
 
 import gradio as gr  # noqa: E402
 
+from rag.brief import briefing_markdown  # noqa: E402
+from rag.render import sentence_line  # noqa: E402
+from rag.retrieve import Filters  # noqa: E402
+from rag.session import Session  # noqa: E402
+from sendqa.domain import KINDS, SPEAKERS  # noqa: E402
 from sendqa.errors import SendQAError  # noqa: E402
-from ui.render import answer_markdown  # noqa: E402
+from sendqa.types import Answer, AnswerSentence  # noqa: E402
+from ui.feedback import FeedbackStore  # noqa: E402
+from ui.sources import sources_html  # noqa: E402
 
 EXAMPLES = [
     "What weaknesses remain in Somerset?",
-    "What was the outcome of Bury's 2024 inspection?",
     "How long are waits for autism assessment in Bury?",
+    "How quickly does Leeds issue EHC plans?",
+    "Compare Bury and Stoke-on-Trent",
+    "A short briefing for councillors on the Oldham inspection",
+    "What is an EHC plan?",
 ]
+NOTICE = ("Answers come only from the inspection reports, statements and official statistics held here; every sentence "
+          "cites its source. Council, NHS and press statements are labelled: they are not inspection findings. "
+          "When the documents do not say, sendqa says so.")
+MODES = ("Plain English", "Briefing", "Compare")
+HEADERS = ["area", "kind", "outcome", "inspection dates", "published", "chunks", "title", "id"]
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+CSS = """
+.sources blockquote { margin: .3em 0 .8em; padding-left: .8em; border-left: 3px solid #999; }
+.sources mark { background: #ffe58a; color: inherit; }
+.badge { display: inline-block; padding: 0 .4em; border-radius: .4em; background: #1f4e79; color: #fff; font-size: .8em; }
+.gradio-container { max-width: 100% !important; }
+"""
+
+
+def escape(text: str) -> str:
+    """Document text shown as text: Markdown and HTML inside a document stay inert."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _line(sentence: AnswerSentence, previous: str | None) -> tuple[str, str | None]:
+    line, previous = sentence_line(sentence, previous)
+    return escape(line), previous
+
+
+def _filters(kind: str | None, speaker: str | None, since: str, until: str) -> Filters:
+    from sendqa.cli import _date_int
+
+    return Filters(kinds=(kind,) if kind else (), speakers=(speaker,) if speaker else (),
+                   date_from=_date_int(since), date_to=_date_int(until))
+
+
+def documents_rows(qa) -> list[list]:
+    return [[d.area or "", d.kind, d.outcome or "", d.inspection_dates or "", d.date or "", d.n_chunks, d.title, d.doc_id]
+            for d in qa.index.documents()]
 
 
 def build(qa) -> gr.Blocks:
-    def respond(message: str, history: list) -> str:
+    feedback = FeedbackStore(qa.settings.home_dir / "feedback.sqlite")
+
+    def respond(message, history, session, mode, area, kind, speaker, since, until, show_rewritten):
+        history = list(history or [])
+        session = session or Session(qa)
+        message = (message or "").strip()
+        history.append({"role": "user", "content": escape(message)})
+        history.append({"role": "assistant", "content": ""})
+        no_file = gr.update(value=None, visible=False)
         try:
-            return answer_markdown(qa.ask(message))
+            if mode == "Briefing":
+                answer = qa.brief(area or message)
+                yield from _finish(history, answer, session, no_file, briefing=True)
+                return
+            if mode == "Compare":
+                answer = qa.ask(message if message.lower().startswith("compare") else f"Compare {message}")
+                yield from _finish(history, answer, session, no_file)
+                return
+            rewritten = session.standalone(message)
+            lines, previous = [], None
+            if show_rewritten and rewritten != message:
+                lines.append(f"*Searched: {escape(rewritten)}*")
+            for item in qa.stream(rewritten, area=area or None, filters=_filters(kind, speaker, since, until)):
+                if isinstance(item, Answer):
+                    item.question, item.rewritten = message, rewritten
+                    session.remember(message, rewritten)
+                    yield from _finish(history, item, session, no_file, lines=lines)
+                    return
+                line, previous = _line(item, previous)
+                lines.append(line)
+                history[-1]["content"] = "  \n".join(lines) + "  \n*…*"
+                yield history, gr.update(), session, None, no_file
         except SendQAError as exc:
             raise gr.Error(str(exc)) from None
 
-    return gr.ChatInterface(
-        respond,
-        title="sendqa: SEND inspection reports, answered with sources",
-        description="Answers come only from the Ofsted/CQC reports and statements indexed here; every sentence cites its passage. Council, NHS and press statements are labelled as such: they are not inspection findings.",
-        examples=EXAMPLES,
-        cache_examples=False,
-    )
+    def _finish(history, answer: Answer, session, no_file, lines=None, briefing=False):
+        body, previous = [], None
+        for sentence in answer.sentences:
+            line, previous = _line(sentence, previous)
+            body.append(line)
+        shown = [line for line in (lines or []) if line.startswith("*Searched")] + body
+        if answer.notice:
+            shown.append(f"*Note: {escape(answer.notice)}*")
+        history[-1]["content"] = "  \n".join(shown) or escape(answer.answer)
+        download = no_file
+        if briefing and answer.briefing:
+            path = Path(tempfile.mkdtemp(prefix="sendqa-brief-")) / f"briefing-{answer.briefing['area']}.md"
+            path.write_text(briefing_markdown(answer), encoding="utf-8")
+            download = gr.update(value=str(path), visible=True)
+        yield history, sources_html(answer, qa.index.document_text), session, answer, download
+
+    def like(data: gr.LikeData, answer, comment):
+        if answer is None:
+            return gr.update()
+        feedback.add("up" if data.liked else "down", answer, comment or "",
+                     settings={"backend": qa.settings.answer.backend, "fingerprint": qa.settings.fingerprint()})
+        gr.Info("Thank you: your feedback was saved.")
+        return gr.update(value="")
+
+    with gr.Blocks(title="sendqa") as demo:
+        gr.Markdown("## sendqa: SEND inspection reports, answered with sources\n" + NOTICE)
+        session = gr.State(None)
+        last_answer = gr.State(None)
+        with gr.Tab("Ask"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=300):
+                    chatbot = gr.Chatbot(label="Answers", height=460, feedback_options=("Like", "Dislike"))
+                    box = gr.Textbox(label="Your question", placeholder="e.g. What weaknesses remain in Somerset?",
+                                     lines=1, max_lines=4)
+                    gr.Examples(EXAMPLES, inputs=box, label="Examples a parent or an officer might ask")
+                    with gr.Accordion("Mode and filters", open=False):
+                        mode = gr.Radio(list(MODES), value=MODES[0], label="Mode")
+                        area = gr.Dropdown(qa.catalog.areas, value=None, label="Area", filterable=True)
+                        kind = gr.Dropdown([k for k in KINDS if k != "glossary"], value=None, label="Kind of document")
+                        speaker = gr.Dropdown([s for s in SPEAKERS if s not in ("unknown", "glossary")], value=None,
+                                              label="Who is speaking")
+                        with gr.Row():
+                            since = gr.Textbox(label="From (YYYY[-MM[-DD]])")
+                            until = gr.Textbox(label="To (YYYY[-MM[-DD]])")
+                        show_rewritten = gr.Checkbox(label="Show the question as searched (follow-ups)", value=True)
+                    comment = gr.Textbox(label="Comment for your 👍/👎 on the last answer (optional)", lines=1)
+                    download = gr.File(label="Download briefing (Markdown)", visible=False)
+                with gr.Column(scale=2, min_width=300):
+                    sources = gr.HTML("<p>Sources appear here, each quote highlighted in its passage.</p>")
+        with gr.Tab("Documents"):
+            table = gr.Dataframe(value=documents_rows(qa), headers=HEADERS, interactive=False, wrap=True)
+            with gr.Row():
+                upload = gr.File(label="Add reports (PDF, text, Markdown, HTML)", file_count="multiple")
+                with gr.Column():
+                    remove_id = gr.Textbox(label="Remove a document: its id (last column)")
+                    remove_btn = gr.Button("Remove")
+            status = gr.Markdown()
+        inputs = [box, chatbot, session, mode, area, kind, speaker, since, until, show_rewritten]
+        outputs = [chatbot, sources, session, last_answer, download]
+        box.submit(respond, inputs, outputs, api_name="chat").then(lambda: "", None, box)
+        chatbot.like(like, [last_answer, comment], comment)
+
+        def add_files(files, progress=gr.Progress(track_tqdm=True)):
+            from ingest.pipeline import ingest_paths
+
+            if not files:
+                return gr.update(), ""
+            report = ingest_paths([Path(getattr(f, "name", f)) for f in files], qa.index, progress=True)
+            qa.refresh()  # answerable at once, no restart
+            skipped = "".join(f"\n- skipped {escape(name)}: {escape(why)}" for name, why in report.skipped)
+            return documents_rows(qa), f"{escape(report.summary())}{skipped}"
+
+        def remove(doc_id):
+            removed = qa.index.delete((doc_id or "").strip())
+            qa.refresh()
+            return documents_rows(qa), ("Removed." if removed else f"No document with id {escape(doc_id or '')}.")
+
+        upload.upload(add_files, upload, [table, status], api_name="add_documents")
+        remove_btn.click(remove, remove_id, [table, status], api_name="remove_document")
+
+        def ask(question: str) -> dict:
+            """The `sendqa ask --json` object for a question."""
+            return qa.ask(question).contract()
+
+        def brief(area_name: str) -> dict:
+            """A cited briefing on one area (its `briefing` field holds the sections)."""
+            return qa.brief(area_name).contract()
+
+        def compare(areas: str) -> dict:
+            """A cited comparison of areas named like "Bury, Oldham and Stoke-on-Trent"."""
+            return qa.compare(*[a.strip() for a in re.split(r",|\band\b", areas) if a.strip()]).contract()
+
+        gr.api(ask, api_name="ask")
+        gr.api(brief, api_name="brief")
+        gr.api(compare, api_name="compare")
+    return demo
 
 
 def launch(qa, host: str, port: int) -> None:
-    build(qa).launch(server_name=host, server_port=port, show_error=True)
+    app = build(qa)
+    # Extractive answers and retrieval take a fraction of a second: several run at once rather than queueing.
+    app.queue(default_concurrency_limit=8)
+    app.launch(server_name=host, server_port=port, show_error=True, css=CSS)
