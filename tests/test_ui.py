@@ -132,6 +132,7 @@ def test_named_endpoints_answer_through_gradio_client(app):
     brief = client.predict("Somerset", api_name="/brief")
     assert brief["briefing"]["area"] == "Somerset"
     compared = client.predict("Bury and Stoke-on-Trent", api_name="/compare")
+    assert [a["aspect"] for a in compared["comparison"]["aspects"]][0] == "outcome"
     assert compared["comparison"]["areas"] == ["Bury", "Stoke-on-Trent"]
 
 
@@ -151,4 +152,20 @@ def test_an_uploaded_document_is_answerable_at_once(app, tmp_path):
         assert "rutland-zephyr-note" in page.inner_text("body")
         page.get_by_role("tab", name="Ask").click()
         _ask(page, "What did families in Rutland say about the Zephyr Pathway team?", "within two days")
+        browser.close()
+
+
+def test_compare_mode_renders_the_table(app):
+    from playwright.sync_api import sync_playwright
+
+    url, _ = app
+    with sync_playwright() as p:
+        browser, page = _browser(p)
+        page.goto(url)
+        page.get_by_text("Mode and filters").click()
+        page.get_by_label("Compare").check()
+        _ask(page, "Bury and Stoke-on-Trent", "EHC plan timeliness")
+        table = page.locator("table").last
+        assert "Stoke-on-Trent" in table.inner_text() and "EHC plan timeliness" in table.inner_text()
+        assert "[1]" in page.inner_text("body")
         browser.close()

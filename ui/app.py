@@ -62,6 +62,16 @@ def _filters(kind: str | None, speaker: str | None, since: str, until: str) -> F
                    date_from=_date_int(since), date_to=_date_int(until))
 
 
+def comparison_table(comparison: dict) -> list[str]:
+    """A comparison's aspects as a Markdown table: one row per aspect, one cited cell per area."""
+    areas = comparison["areas"]
+    rows = ["", "| aspect | " + " | ".join(escape(a) for a in areas) + " |", "|---" * (len(areas) + 1) + "|"]
+    for aspect in comparison["aspects"]:
+        cells = [escape(c["text"]) + "".join(f" \\[{n}\\]" for n in c["citations"]) for c in aspect["cells"]]
+        rows.append(f"| {escape(aspect['aspect'])} | " + " | ".join(cells) + " |")
+    return rows
+
+
 def documents_rows(qa) -> list[list]:
     return [[d.area or "", d.kind, d.outcome or "", d.inspection_dates or "", d.date or "", d.n_chunks, d.title, d.doc_id]
             for d in qa.index.documents()]
@@ -106,8 +116,12 @@ def build(qa) -> gr.Blocks:
     def _finish(history, answer: Answer, session, no_file, lines=None, briefing=False):
         body, previous = [], None
         for sentence in answer.sentences:
+            if answer.comparison and sentence.origin == "message":
+                break  # the cells follow as a table
             line, previous = _line(sentence, previous)
             body.append(line)
+        if answer.comparison:
+            body += comparison_table(answer.comparison)
         shown = [line for line in (lines or []) if line.startswith("*Searched")] + body
         if answer.notice:
             shown.append(f"*Note: {escape(answer.notice)}*")
