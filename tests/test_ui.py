@@ -78,7 +78,7 @@ def test_chat_sources_follow_up_feedback_in_a_browser(app, tmp_path):
         assert "in Somerset" in page.inner_text("body")
 
         # Feedback: thumbs down with a comment, stored in SQLite in the data directory.
-        page.get_by_label("Comment for your").fill("too long")
+        page.get_by_label("Comment for your thumbs").fill("too long")
         page.locator("button[aria-label='Dislike']").last.click()
         page.get_by_text("your feedback was saved").first.wait_for(timeout=30_000)
         rows = sqlite3.connect(home / "feedback.sqlite").execute("SELECT rating, comment, question FROM feedback").fetchall()
@@ -115,6 +115,8 @@ def test_briefing_mode_offers_a_download_and_phone_width_does_not_scroll(app, tm
         page.get_by_text("Mode and filters").click()
         page.get_by_label("Briefing").check()
         _ask(page, "Somerset", "Download briefing")
+        # The timeliness chart beside the briefing (matplotlib, rendered as an image).
+        page.wait_for_function("[...document.images].some(i => i.naturalWidth > 200)", timeout=30_000)
         assert page.locator("a[download]").count() >= 1 or "briefing-Somerset.md" in page.inner_text("body")
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= 390 + 2, f"horizontal scrolling at phone width ({scroll}px)"
@@ -169,3 +171,14 @@ def test_compare_mode_renders_the_table(app):
         assert "Stoke-on-Trent" in table.inner_text() and "EHC plan timeliness" in table.inner_text()
         assert "[1]" in page.inner_text("body")
         browser.close()
+
+
+def test_a_short_load_test_reports_no_errors(app):
+    """CI's short version; the full two minutes with 20 users: `python -m ui.loadtest --users 20 --seconds 120`."""
+    from ui.loadtest import run_load
+
+    url, _ = app
+    result = run_load(url, users=5, seconds=8)
+    print("\nload:", result)
+    assert result["requests"] >= 5 and result["errors"] == 0, result["first_errors"]
+    assert result["p50_ms"] > 0 and result["peak_rss_mb"] > 0

@@ -20,6 +20,7 @@ from rag.session import Session  # noqa: E402
 from sendqa.domain import KINDS, SPEAKERS  # noqa: E402
 from sendqa.errors import SendQAError  # noqa: E402
 from sendqa.types import Answer, AnswerSentence  # noqa: E402
+from ui.charts import timeliness_figure  # noqa: E402
 from ui.feedback import FeedbackStore  # noqa: E402
 from ui.sources import sources_html  # noqa: E402
 
@@ -109,7 +110,7 @@ def build(qa) -> gr.Blocks:
                 line, previous = _line(item, previous)
                 lines.append(line)
                 history[-1]["content"] = "  \n".join(lines) + "  \n*…*"
-                yield history, gr.update(), session, None, no_file
+                yield history, gr.update(), session, None, no_file, gr.update()
         except SendQAError as exc:
             raise gr.Error(str(exc)) from None
 
@@ -131,7 +132,15 @@ def build(qa) -> gr.Blocks:
             path = Path(tempfile.mkdtemp(prefix="sendqa-brief-")) / f"briefing-{answer.briefing['area']}.md"
             path.write_text(briefing_markdown(answer), encoding="utf-8")
             download = gr.update(value=str(path), visible=True)
-        yield history, sources_html(answer, qa.index.document_text), session, answer, download
+        yield history, sources_html(answer, qa.index.document_text), session, answer, download, _chart(answer)
+
+    def _chart(answer: Answer):
+        """Timeliness by year against England and the region, beside answers that cite the timeliness table."""
+        areas = [c.area for c in answer.citations if c.table == "timeliness" and c.area]
+        area = answer.briefing["area"] if answer.briefing else next(
+            (a for a in areas if a in qa.catalog.stat_areas.values()), None)
+        figure = timeliness_figure(qa.index.statistics, area) if area else None
+        return gr.update(value=figure, visible=figure is not None)
 
     def like(data: gr.LikeData, answer, comment):
         if answer is None:
@@ -162,9 +171,10 @@ def build(qa) -> gr.Blocks:
                             since = gr.Textbox(label="From (YYYY[-MM[-DD]])")
                             until = gr.Textbox(label="To (YYYY[-MM[-DD]])")
                         show_rewritten = gr.Checkbox(label="Show the question as searched (follow-ups)", value=True)
-                    comment = gr.Textbox(label="Comment for your 👍/👎 on the last answer (optional)", lines=1)
+                    comment = gr.Textbox(label="Comment for your thumbs up or down on the last answer (optional)", lines=1)
                     download = gr.File(label="Download briefing (Markdown)", visible=False)
                 with gr.Column(scale=2, min_width=300):
+                    chart = gr.Plot(label="EHC plan timeliness", visible=False)
                     sources = gr.HTML("<p>Sources appear here, each quote highlighted in its passage.</p>")
         with gr.Tab("Documents"):
             table = gr.Dataframe(value=documents_rows(qa), headers=HEADERS, interactive=False, wrap=True)
@@ -175,7 +185,7 @@ def build(qa) -> gr.Blocks:
                     remove_btn = gr.Button("Remove")
             status = gr.Markdown()
         inputs = [box, chatbot, session, mode, area, kind, speaker, since, until, show_rewritten]
-        outputs = [chatbot, sources, session, last_answer, download]
+        outputs = [chatbot, sources, session, last_answer, download, chart]
         box.submit(respond, inputs, outputs, api_name="chat").then(lambda: "", None, box)
         chatbot.like(like, [last_answer, comment], comment)
 
