@@ -175,20 +175,19 @@ def _wsoa(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
                 if line:
                     answer.sentences.append(StatSentence(line, [StatRow("inspections_2016_22", line, row="summary")]))
         return answer
-    for key in keys:
-        row = stats.inspection_2016(key)
-        if row:
-            answer.sentences.append(StatSentence(row["text"], [fact("inspections_2016_22", row)]))
+    answer.sentences += [_stated("inspections_2016_22", row) for row in map(stats.inspection_2016, keys) if row]
     return answer
+
+
+def _stated(table: str, row: dict) -> StatSentence:
+    """A row's own sentence, citing the row."""
+    return StatSentence(row["text"], [fact(table, row)])
 
 
 def _next_inspection(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
-    answer = StatAnswer()
-    for key in keys:
-        row = stats.inspection_2023(key)
-        if row and row.get("next_inspection"):  # a row that does not say when is no answer to "when"
-            answer.sentences.append(StatSentence(row["text"], [fact("inspections_2023", row)]))
-    return answer
+    # A row that does not say when is no answer to "when".
+    rows = [row for row in map(stats.inspection_2023, keys) if row and row.get("next_inspection")]
+    return StatAnswer(sentences=[_stated("inspections_2023", row) for row in rows])
 
 
 def _outcome(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
@@ -196,11 +195,11 @@ def _outcome(query: str, keys: list[str], stats: Statistics) -> StatAnswer | Non
     for key in keys:
         row = stats.inspection_2023(key)
         if row:
-            answer.sentences.append(StatSentence(row["text"], [fact("inspections_2023", row)]))
+            answer.sentences.append(_stated("inspections_2023", row))
         earlier = stats.inspection_2016(key)
         if earlier and (row is None or re.search(r"\b(previous|earlier|last|2016|2017|2018|2019|before|history)\b",
                                                  query, re.I)):
-            answer.sentences.append(StatSentence(earlier["text"], [fact("inspections_2016_22", earlier)]))
+            answer.sentences.append(_stated("inspections_2016_22", earlier))
     return answer
 
 
