@@ -11,13 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from rag.areas import area_key, gazetteer
+from rag.statistics import long_date
+from sendqa.domain import OUTCOME_WORDING
 
 OUTCOME_BY_GRADE = {1: "positive", 2: "inconsistent", 3: "widespread and/or systemic failings"}
-OUTCOME_WORDING = {
-    "positive": "typically positive experiences and outcomes",
-    "inconsistent": "inconsistent experiences and outcomes",
-    "widespread and/or systemic failings": "widespread and/or systemic failings",
-}
 
 
 def display_area(name: str) -> str:
@@ -66,10 +63,6 @@ def _number(value) -> float | None:
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts with None (not NaN) for blanks."""
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
-def _long_date(iso: str | None) -> str:
-    return datetime.strptime(iso, "%Y-%m-%d").strftime("%-d %B %Y") if iso else "not given"
 
 
 def _pct(value: float | None) -> str:
@@ -130,12 +123,12 @@ def load_inspections_2023(path: Path, sheet: str | None = None) -> pd.DataFrame:
 
 def _inspection_2023_text(r: dict) -> str:
     outcome = OUTCOME_WORDING.get(r["outcome"] or "", "not recorded")
-    previous = _long_date(r["previous_inspection"]) if r["previous_inspection"] else "none listed"
-    due = (f"within about {r['next_inspection']}, by {_long_date(r['next_inspection_by'])}"
+    previous = long_date(r["previous_inspection"]) if r["previous_inspection"] else "none listed"
+    due = (f"within about {r['next_inspection']}, by {long_date(r['next_inspection_by'])}"
            if r["next_inspection"] else "not given")
-    when = (f"from {_long_date(r['start'])} to {_long_date(r['end'])}" if r["start"] and r["end"]
+    when = (f"from {long_date(r['start'])} to {long_date(r['end'])}" if r["start"] and r["end"]
             else "(inspection dates not given)")
-    return (f"{r['area']}: area SEND inspection (2023 framework) {when}, published {_long_date(r['published'])}; "
+    return (f"{r['area']}: area SEND inspection (2023 framework) {when}, published {long_date(r['published'])}; "
             f"outcome: {outcome}; previous inspection: {previous}; next inspection: {due}.")
 
 
@@ -173,14 +166,14 @@ def load_inspections_2016_22(path: Path, sheet: str | None = None) -> pd.DataFra
 
 
 def _inspection_2016_text(r: dict) -> str:
-    text = (f"{r['area']}: local area SEND inspection (2016 framework) starting {_long_date(r['inspected'])}, published "
-            f"{_long_date(r['published'])}; written statement of action required: "
+    text = (f"{r['area']}: local area SEND inspection (2016 framework) starting {long_date(r['inspected'])}, published "
+            f"{long_date(r['published'])}; written statement of action required: "
             f"{'yes' if r['wsoa_required'] else 'no' if r['wsoa_required'] == 0 else 'not recorded'}")
     if r["wsoa_required"]:
         if r["significant_weaknesses"] is not None:
             text += f"; significant weaknesses: {r['significant_weaknesses']:g}"
         if r["revisit_start"]:
-            text += (f"; revisit starting {_long_date(r['revisit_start'])}, published {_long_date(r['revisit_published'])}: "
+            text += (f"; revisit starting {long_date(r['revisit_start'])}, published {long_date(r['revisit_published'])}: "
                      f"sufficient progress on {r['revisit_progress'] or 'an unrecorded number of'} significant weaknesses")
             if r["weaknesses_progress"] is not None and r["weaknesses_no_progress"] is not None:
                 text += (f" ({r['weaknesses_progress']:g} with sufficient progress, {r['weaknesses_no_progress']:g} "

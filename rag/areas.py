@@ -163,6 +163,11 @@ def _fuzzy(flat: str, words: list[str], taken: list[tuple[int, int]], candidates
             match.corrected[typed] = key
 
 
+def join_names(areas: list[str]) -> str:
+    """'Bury', 'Bury and Oldham', 'Bury, Oldham and Leeds'."""
+    return areas[0] if len(areas) == 1 else ", ".join(areas[:-1]) + " and " + areas[-1]
+
+
 def nearest_areas(name: str, corpus_areas: list[str], n: int = 3) -> list[str]:
     """Corpus areas whose names are closest to one it does not hold (for "did you mean")."""
     keys = {area_key(a): a for a in corpus_areas}

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rag.areas import area_key
-from rag.compare import OUTCOME_NAME, long_date, previous_inspection_cell, timeliness_cell
+from rag.compare import previous_inspection_cell, span, timeliness_cell
 from rag.stat_answers import possessive
-from rag.statistics import StatRow, Statistics, fact
-from sendqa.domain import ACTION_SECTIONS, IMPROVE_SECTIONS, STRENGTH_SECTIONS, speaker_label
+from rag.statistics import StatRow, Statistics, fact, long_date
+from sendqa.domain import ACTION_SECTIONS, IMPROVE_SECTIONS, OUTCOME_WORDING, STRENGTH_SECTIONS, speaker_label
 
 OGL = ("Contains public sector information licensed under the Open Government Licence v3.0 "
        "(inspection reports: Ofsted and CQC; statistics: Ofsted and the Department for Education).")
@@ -39,9 +39,9 @@ def brief_area(area: str, stats: Statistics, ask_documents, held: set[str]) -> B
     if key in held:
         outcome += _quoted(ask_documents(f"What was the outcome of {possessive(area)} area SEND inspection?"), 2)
     if row_2023 and row_2023["outcome"] and not outcome:  # no report held to quote: the statistics give it
-        outcome.append(Bullet(f"Outcome: {OUTCOME_NAME[row_2023['outcome']]}.", facts=[fact("inspections_2023", row_2023)]))
+        outcome.append(Bullet(f"Outcome: {OUTCOME_WORDING[row_2023['outcome']]}.", facts=[fact("inspections_2023", row_2023)]))
     if row_2023 and row_2023["start"]:
-        outcome.append(Bullet(f"Inspected {long_date(row_2023['start'])} to {long_date(row_2023['end'])}; report published "
+        outcome.append(Bullet(f"Inspected {span(row_2023['start'], row_2023['end'])}; report published "
                               f"{long_date(row_2023['published'])}.", facts=[fact("inspections_2023", row_2023)]))
     briefing.sections["Outcome and inspection dates"] = outcome
     previous = previous_inspection_cell(area, stats.inspection_2016(key))

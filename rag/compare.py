@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
-from rag.areas import area_key
+from rag.areas import area_key, join_names
 from rag.stat_answers import StatSentence, possessive
-from rag.statistics import StatRow, Statistics, fact
+from rag.statistics import StatRow, Statistics, fact, long_date
+from sendqa.domain import OUTCOME_WORDING
 
 COMPARE = re.compile(r"\b(compar\w*|versus|vs\.?|v\.?|differences? between|better|worse|best|worst|which (?:one|area|"
                      r"council|partnership|of (?:them|these|the two)))\b", re.I)
 _RANK = {"positive": 3, "inconsistent": 2, "widespread and/or systemic failings": 1}
-OUTCOME_NAME = {"positive": "typically positive experiences and outcomes",
-                 "inconsistent": "inconsistent experiences and outcomes",
-                 "widespread and/or systemic failings": "widespread and/or systemic failings"}
 # aspect -> the question asked of one area's documents when the statistics do not hold it
 REPORT_ASPECTS = {
     "waiting times": "How long do children wait for assessments and services in {area}?",
@@ -75,13 +72,13 @@ def compare_areas(areas: list[str], stats: Statistics, ask_documents, reported: 
                 outcome_cells.append(Cell(area, first, answer=answer, outcome=outcome_of(cited), support=support))
                 continue
         if row and row["outcome"]:
-            text = f"{OUTCOME_NAME[row['outcome']].capitalize()} (inspected {_span(row['start'], row['end'])})"
+            text = f"{OUTCOME_WORDING[row['outcome']].capitalize()} (inspected {span(row['start'], row['end'])})"
             outcome_cells.append(Cell(area, text, facts=[fact("inspections_2023", row)], outcome=row["outcome"]))
         else:
             outcome_cells.append(Cell(area, NOT_STATED))
     comparison.aspects["outcome"] = outcome_cells
     comparison.aspects["inspection dates"] = [
-        Cell(a, f"{_span(r['start'], r['end'])}; published {long_date(r['published'])}; next inspection by "
+        Cell(a, f"{span(r['start'], r['end'])}; published {long_date(r['published'])}; next inspection by "
                 f"{long_date(r['next_inspection_by'])}", facts=[fact("inspections_2023", r)]) if r else Cell(a, NOT_STATED)
         for a, r in rows_2023.items()]
     comparison.aspects["previous inspection"] = [previous_inspection_cell(a, rows_2016[a]) for a in areas]
@@ -148,10 +145,10 @@ def _outcome_sentences(cells: list[Cell]) -> list[StatSentence]:
     ranked = sorted(known, key=lambda c: _RANK[c.outcome], reverse=True)
     best, worst = ranked[0], ranked[-1]
     if _RANK[best.outcome] == _RANK[worst.outcome]:
-        return [StatSentence(f"{_join([c.area for c in known])} had the same outcome: {OUTCOME_NAME[best.outcome]}.",
+        return [StatSentence(f"{join_names([c.area for c in known])} had the same outcome: {OUTCOME_WORDING[best.outcome]}.",
                              known + [f for c in known for f in c.support])]
-    return [StatSentence(f"The outcome for {best.area} ({OUTCOME_NAME[best.outcome]}) was better than for "
-                         f"{worst.area} ({OUTCOME_NAME[worst.outcome]}).", [best, worst, *best.support, *worst.support])]
+    return [StatSentence(f"The outcome for {best.area} ({OUTCOME_WORDING[best.outcome]}) was better than for "
+                         f"{worst.area} ({OUTCOME_WORDING[worst.outcome]}).", [best, worst, *best.support, *worst.support])]
 
 
 def _date_sentences(areas: list[str], rows: dict[str, dict | None]) -> list[StatSentence]:
@@ -184,13 +181,5 @@ def _timeliness_sentences(areas: list[str], rows: dict[str, list[dict]]) -> list
     return out
 
 
-def long_date(iso: str | None) -> str:
-    return date.fromisoformat(iso).strftime("%-d %B %Y") if iso else "not given"
-
-
-def _span(start: str | None, end: str | None) -> str:
+def span(start: str | None, end: str | None) -> str:
     return f"{long_date(start)} to {long_date(end)}" if start and end else long_date(start)
-
-
-def _join(areas: list[str]) -> str:
-    return areas[0] if len(areas) == 1 else ", ".join(areas[:-1]) + " and " + areas[-1]

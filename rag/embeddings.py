@@ -9,7 +9,7 @@ import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 from pydantic import PrivateAttr
 
-from rag.encoders import ENCODERS, load_encoder, sentencepiece_tokenizer  # noqa: F401  (re-exported)
+from rag.encoders import ENCODERS, load_encoder
 
 
 class _ArrayEmbedding(BaseEmbedding):

@@ -62,6 +62,7 @@ class QA:
         documents = self.index.documents()
         self._outcomes = {d.doc_id: d.outcome for d in documents}
         self.reported = {area_key(d.area) for d in documents if d.area and d.kind in ("inspection report", "revisit letter")}
+        self.held = {area_key(d.area) for d in documents if d.area}  # areas with any document
         self.catalog = Catalog(
             areas=sorted({d.area for d in documents if d.area}),
             languages=sorted({d.language for d in documents if d.language != "en"}),
@@ -159,17 +160,12 @@ class QA:
 
     def _compare(self, plan: Plan, started: float, timings: dict) -> Iterator[AnswerSentence | Answer]:
         comparison = compare_areas(plan.compare_areas, self.index.statistics, self.quotes, self.reported,
-                                   held={area_key(a) for a in self.catalog.areas}, outcome_of=self._outcomes.get)
+                                   held=self.held, outcome_of=self._outcomes.get)
         writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
         for computed in comparison.sentences:
-            numbers = list(dict.fromkeys(n for part in computed.facts for n in self.resolver_numbers(writer, part)))
-            if not numbers:
-                continue
-            first = writer.resolver.citations[numbers[0] - 1]
-            sentence = AnswerSentence(text=computed.text, citations=numbers, speaker=first.speaker, area=first.area,
-                                      doc_id=first.doc_id, language=first.language, origin="statistic")
-            writer.sentences.append(sentence)
-            yield sentence
+            numbers = list(dict.fromkeys(n for part in computed.facts for n in writer.numbers_for(part)))
+            if numbers:
+                yield writer.add_cited(computed.text, numbers, "statistic")
         table = {"areas": comparison.areas, "aspects": []}
         for aspect, cells in comparison.aspects.items():
             heading = AnswerSentence(text=f"{aspect[:1].upper()}{aspect[1:]}:", origin="message")
@@ -177,17 +173,14 @@ class QA:
             yield heading
             row = []
             for cell in cells:
-                numbers = self.resolver_numbers(writer, cell)
+                numbers = writer.numbers_for(cell)
                 if numbers:
-                    first = writer.resolver.citations[numbers[0] - 1]
-                    sentence = AnswerSentence(text=cell.text, citations=numbers, speaker=first.speaker, area=cell.area,
-                                              doc_id=first.doc_id, language=first.language,
-                                              origin="statistic" if cell.facts else "quote")
+                    yield writer.add_cited(cell.text, numbers, "statistic" if cell.facts else "quote", area=cell.area)
                 else:  # the evidence is silent: said so, as a note rather than a claim
-                    sentence = AnswerSentence(text=f"{cell.area}: {cell.text}", origin="message")
-                writer.sentences.append(sentence)
+                    note = AnswerSentence(text=f"{cell.area}: {cell.text}", origin="message")
+                    writer.sentences.append(note)
+                    yield note
                 row.append({"area": cell.area, "text": cell.text, "citations": numbers})
-                yield sentence
             table["aspects"].append({"aspect": aspect, "cells": row})
         timings["first_sentence"] = _ms(started)
         answer = writer.finish(timings, [])
@@ -207,41 +200,23 @@ class QA:
 
     def _brief(self, plan: Plan, started: float, timings: dict) -> Iterator[AnswerSentence | Answer]:
         area = plan.compare_areas[0]
-        briefing = brief_area(area, self.index.statistics, self.quotes, {area_key(a) for a in self.catalog.areas})
+        briefing = brief_area(area, self.index.statistics, self.quotes, self.held)
         writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
         data = {"area": area, "sections": []}
         for heading, bullets in briefing.sections.items():
             shown = []
             for bullet in bullets:
-                numbers = self.resolver_numbers(writer, bullet)
+                numbers = writer.numbers_for(bullet)
                 if not numbers:
                     continue
-                first = writer.resolver.citations[numbers[0] - 1]
-                sentence = AnswerSentence(text=bullet.text, citations=numbers, speaker=first.speaker, area=first.area,
-                                          doc_id=first.doc_id, language=first.language,
-                                          origin="statistic" if bullet.facts else "quote")
-                writer.sentences.append(sentence)
-                shown.append({"text": bullet.text, "citations": numbers, "speaker": first.speaker})
+                sentence = writer.add_cited(bullet.text, numbers, "statistic" if bullet.facts else "quote")
+                shown.append({"text": bullet.text, "citations": numbers, "speaker": sentence.speaker})
                 timings.setdefault("first_sentence", _ms(started))
                 yield sentence
             data["sections"].append({"heading": heading, "bullets": shown})
         answer = writer.finish(timings, [])
         answer.briefing = data
         yield answer
-
-    @staticmethod
-    def resolver_numbers(writer: "_AnswerWriter", part) -> list[int]:
-        """Citation numbers, in this answer, for a statistic, a comparison cell or a briefing bullet."""
-        if isinstance(part, StatRow):
-            return writer.resolver.statistic_numbers([part], writer.qa.index.statistics)
-        if part.facts:
-            return writer.resolver.statistic_numbers(part.facts, writer.qa.index.statistics)
-        if part.answer is None:
-            return []
-        sentence = getattr(part, "sentence", None) or next(
-            (s for s in part.answer.sentences if s.citations and s.origin != "message"), None)
-        cited = [c for c in part.answer.citations if sentence and c.n in sentence.citations]
-        return [n for n in (writer.resolver.adopt(c) for c in cited) if n]
 
     # --- helpers ---------------------------------------------------------------------------------
     def _refusal(self, plan: Plan, started: float, timings: dict) -> Answer:
@@ -281,13 +256,30 @@ class _AnswerWriter:
             yield lead
         for stat in statistics.sentences:
             numbers = self.resolver.statistic_numbers(stat.facts, self.qa.index.statistics)
-            if not numbers:
-                continue
-            sentence = AnswerSentence(text=stat.text, citations=numbers, speaker="official statistics",
-                                      area=stat.facts[0].area, doc_id=self.resolver.citations[numbers[0] - 1].doc_id,
-                                      origin="statistic")
-            self.sentences.append(sentence)
-            yield sentence
+            if numbers:
+                yield self.add_cited(stat.text, numbers, "statistic", area=stat.facts[0].area)
+
+    def add_cited(self, text: str, numbers: list[int], origin: str, area: str | None = None) -> AnswerSentence:
+        """Show a sentence built by code (a statistic, a comparison cell, a briefing bullet) under its citations;
+        who speaks is its first citation's source."""
+        first = self.resolver.citations[numbers[0] - 1]
+        sentence = AnswerSentence(text=text, citations=numbers, speaker=first.speaker, area=area or first.area,
+                                  doc_id=first.doc_id, language=first.language, origin=origin)
+        self.sentences.append(sentence)
+        return sentence
+
+    def numbers_for(self, part) -> list[int]:
+        """Citation numbers, in this answer, for a statistic, a comparison cell or a briefing bullet."""
+        if isinstance(part, StatRow):
+            return self.resolver.statistic_numbers([part], self.qa.index.statistics)
+        if part.facts:
+            return self.resolver.statistic_numbers(part.facts, self.qa.index.statistics)
+        if part.answer is None:
+            return []
+        sentence = getattr(part, "sentence", None) or next(
+            (s for s in part.answer.sentences if s.citations and s.origin != "message"), None)
+        cited = [c for c in part.answer.citations if sentence and c.n in sentence.citations]
+        return [n for n in (self.resolver.adopt(c) for c in cited) if n]
 
     def write(self, backend: Backend) -> Iterator[AnswerSentence]:
         try:

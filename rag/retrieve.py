@@ -9,6 +9,7 @@ from llama_index.core.schema import NodeWithScore, TextNode
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
 from rag.index import CorpusIndex
+from sendqa.errors import SendQAError
 from sendqa.types import Evidence
 
 
@@ -23,6 +24,13 @@ class Filters:
     date_from: int = 0  # yyyymmdd
     date_to: int = 0
     exclude_kinds: tuple[str, ...] = ()
+
+    @classmethod
+    def from_options(cls, kind: str | None = None, speaker: str | None = None, since: str | None = None,
+                     until: str | None = None) -> "Filters":
+        """Filters as a user gives them (the CLI's options, the app's fields); dates as YYYY[-MM[-DD]]."""
+        return cls(kinds=(kind,) if kind else (), speakers=(speaker,) if speaker else (),
+                   date_from=date_int(since), date_to=date_int(until))
 
     def metadata_filters(self) -> MetadataFilters | None:
         items: list[MetadataFilter] = []
@@ -59,6 +67,16 @@ class Filters:
         return " AND ".join(clauses), tuple(params)
 
 
+def date_int(value: str | None) -> int:
+    """'2024', '2024-05' or '2024-05-07' -> 20240101, 20240501, 20240507 (0 for none)."""
+    if not value:
+        return 0
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) not in (4, 6, 8):
+        raise SendQAError(f"date '{value}' not understood: use YYYY, YYYY-MM or YYYY-MM-DD")
+    return int((digits + "0101")[:8])
+
+
 @dataclass
 class HybridRetriever:
     """Dense (Chroma) and lexical (SQLite FTS5) candidates fused by reciprocal rank; nothing held per filter set."""
@@ -82,19 +100,24 @@ class HybridRetriever:
     def retrieve(self, query: str, filters: Filters = Filters(), top_k: int | None = None) -> list[Evidence]:
         """The top chunks for a query, best first, as Evidence."""
         settings = self.index.settings.retrieval
-        dense = self._dense(query, filters, settings.dense_top_k)
-        lexical = [NodeWithScore(node=node, score=score) for node, score in self._lexical(query, filters, settings.bm25_top_k)]
+        # A filter that only excludes a few chunks (the glossary) is applied to the ranked lists: both searches run
+        # unfiltered (milliseconds) and fetch that many more, which is exact and far cheaper than filtering.
+        only_excludes = bool(filters.exclude_kinds) and filters == Filters(exclude_kinds=filters.exclude_kinds)
+        extra = self._excluded(filters) if only_excludes else 0
+        dense = self._dense(query, filters, settings.dense_top_k, extra)
+        lexical = [NodeWithScore(node=node, score=score)
+                   for node, score in self._lexical(query, filters, settings.bm25_top_k, extra)]
+        if only_excludes:
+            dense, lexical = (_without(hits, filters.exclude_kinds)[:k]
+                              for hits, k in ((dense, settings.dense_top_k), (lexical, settings.bm25_top_k)))
         if not lexical and not dense:
             return []
         return [to_evidence(hit) for hit in reciprocal_rank_fusion([dense, lexical], top_k or settings.top_k)]
 
-
-    def _lexical(self, query: str, filters: Filters, k: int) -> list[tuple[TextNode, float]]:
-        """BM25 candidates; a filter that only excludes a few chunks is applied to the ranked list (ranking first,
-        then joining only the top rows, is several times faster on a large index)."""
-        if filters.exclude_kinds and filters == Filters(exclude_kinds=filters.exclude_kinds):
-            hits = self.index.lexical.search(query, top_k=k + self._excluded(filters))
-            return [(n, s) for n, s in hits if n.metadata.get("kind") not in filters.exclude_kinds][:k]
+    def _lexical(self, query: str, filters: Filters, k: int, extra: int) -> list[tuple[TextNode, float]]:
+        """BM25 candidates (ranking before joining, when only exclusions apply, is faster on a large index)."""
+        if filters == Filters(exclude_kinds=filters.exclude_kinds):  # nothing but exclusions: the caller drops them
+            return self.index.lexical.search(query, top_k=k + extra)
         where, params = filters.sql()
         return self.index.lexical.search(query, where, params, top_k=k, areas=filters.areas)
 
@@ -102,11 +125,11 @@ class HybridRetriever:
         marks = ", ".join("?" * len(filters.exclude_kinds))
         return self.index.lexical.count_where(f"kind IN ({marks})", filters.exclude_kinds)
 
-    def _dense(self, query: str, filters: Filters, k: int) -> list[NodeWithScore]:
+    def _dense(self, query: str, filters: Filters, k: int, extra: int) -> list[NodeWithScore]:
         """Dense candidates. Chroma's filtered search scans every row's metadata (0.1 s at 90,000 chunks) while its
         unfiltered HNSW search takes milliseconds, so: a filter that leaves few chunks (an area) is applied in SQL
-        and those chunks are scored exactly; one that only excludes a few (the glossary) is applied after an
-        unfiltered search; anything else goes to Chroma's filtered search."""
+        and those chunks are scored exactly; one that only excludes a few is applied by the caller after an
+        unfiltered search (k + extra); anything else goes to Chroma's filtered search."""
         exact_max = self.index.settings.retrieval.exact_dense_max
         including = replace(filters, exclude_kinds=())
         where, params = including.sql(alias="")
@@ -115,10 +138,7 @@ class HybridRetriever:
             if len(candidates) <= exact_max:
                 return self._exact(query, [n for n in candidates if n.metadata.get("kind") not in filters.exclude_kinds], k)
             return self._vectors.as_retriever(similarity_top_k=k, filters=filters.metadata_filters()).retrieve(query)
-        if filters.exclude_kinds:
-            hits = self._vectors.as_retriever(similarity_top_k=k + self._excluded(filters)).retrieve(query)
-            return [h for h in hits if h.node.metadata.get("kind") not in filters.exclude_kinds][:k]
-        return self._vectors.as_retriever(similarity_top_k=k).retrieve(query)
+        return self._vectors.as_retriever(similarity_top_k=k + extra).retrieve(query)
 
     def _exact(self, query: str, nodes: list[TextNode], k: int) -> list[NodeWithScore]:
         """Cosine similarity of the query to each of these chunks' stored vectors (exact, no index)."""
@@ -135,6 +155,10 @@ class HybridRetriever:
         scores = np.asarray([vectors[n.node_id] for n in known], dtype=np.float32) @ query_vector
         best = np.argsort(-scores)[:k]
         return [NodeWithScore(node=known[i], score=float(scores[i])) for i in best]
+
+
+def _without(hits: list[NodeWithScore], kinds: tuple[str, ...]) -> list[NodeWithScore]:
+    return [h for h in hits if h.node.metadata.get("kind") not in kinds]
 
 
 def reciprocal_rank_fusion(rankings: list[list[NodeWithScore]], top_k: int, k: float = 60.0) -> list[NodeWithScore]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.areas import find_areas
+from rag.areas import find_areas, join_names
 from rag.intent import check_question
 from sendqa.types import Answer
 
@@ -52,7 +52,7 @@ class Session:
         if _COMPARE.match(question):
             others = named or [_COMPARE.sub("", question).strip(" ?.")]
             areas = list(dict.fromkeys(last.areas + others))
-            return f"Compare {_join(areas)}" + (f": {last.topic}" if last.topic else "")
+            return f"Compare {join_names(areas)}" + (f": {last.topic}" if last.topic else "")
         if named and _SWITCH.match(question):
             # "what about Stoke?": the earlier question, about the new area.
             return _with_areas(last.rewritten, last.areas, named)
@@ -61,10 +61,10 @@ class Session:
         if check_question(question, names_area=False).intent == "definition":
             return question  # "what is an EHC plan?" is about no area
         if _THERE.search(question):
-            return _LEADING.sub("", _THERE.sub(f"in {_join(last.areas)}", question, count=1).replace("in in ", "in "))
+            return _LEADING.sub("", _THERE.sub(f"in {join_names(last.areas)}", question, count=1).replace("in in ", "in "))
         if _AREA_REFERENCE.search(question) or _FOLLOW_ON.match(question):
             stripped = _LEADING.sub("", question).rstrip(" ?.")
-            return f"{stripped[:1].upper()}{stripped[1:]} in {_join(last.areas)}?"
+            return f"{stripped[:1].upper()}{stripped[1:]} in {join_names(last.areas)}?"
         return question
 
     def standalone(self, question: str) -> str:
@@ -98,17 +98,13 @@ class Session:
         return match.in_corpus + match.unknown
 
 
-def _join(areas: list[str]) -> str:
-    return areas[0] if len(areas) == 1 else ", ".join(areas[:-1]) + " and " + areas[-1]
-
-
 def _with_areas(question: str, old: list[str], new: list[str]) -> str:
     out = question
     for name in old:
         out = re.sub(rf"\b{re.escape(name)}(?:'s)?\b", "\0", out, flags=re.I)
     if "\0" not in out:
-        return f"{question.rstrip(' ?.')} in {_join(new)}?"
-    out = re.sub(r"\0(?:(?:,\s*|\s+and\s+)\0)*", _join(new), out)
+        return f"{question.rstrip(' ?.')} in {join_names(new)}?"
+    out = re.sub(r"\0(?:(?:,\s*|\s+and\s+)\0)*", join_names(new), out)
     return out
 
 

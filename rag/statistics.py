@@ -27,6 +27,11 @@ class StatRow:
     row: str | None = None  # which row: the area and year, or "summary"
 
 
+def long_date(iso: str | None) -> str:
+    """'2024-02-12' -> '12 February 2024' (the form the statistics' sentences and sendqa's bullets use)."""
+    return datetime.strptime(iso, "%Y-%m-%d").strftime("%-d %B %Y") if iso else "not given"
+
+
 def fact(table: str, row: dict) -> StatRow:
     """A table row as a citable fact."""
     year = row.get("year")

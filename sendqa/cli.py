@@ -23,15 +23,6 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
-def _date_int(value: Optional[str]) -> int:
-    if not value:
-        return 0
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if len(digits) not in (4, 6, 8):
-        raise SendQAError(f"date '{value}' not understood: use YYYY, YYYY-MM or YYYY-MM-DD")
-    return int((digits + "0101")[:8])
-
-
 @app.command()
 def ingest(paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (.pdf, .txt, .md, .html)."),
            rebuild: bool = typer.Option(False, "--rebuild", help="First rebuild the vectors and the lexical index from the stored documents (after the Chroma folder was lost or damaged)."),
@@ -186,8 +177,7 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
     from sendqa.types import Answer
 
     try:
-        filters = Filters(kinds=(kind,) if kind else (), speakers=(speaker,) if speaker else (),
-                          date_from=_date_int(since), date_to=_date_int(until))
+        filters = Filters.from_options(kind, speaker, since, until)
         qa = open_qa(settings)
         if as_json or not stream:
             answer = qa.ask(question, area=area, filters=filters)

@@ -25,6 +25,12 @@ OUTCOME_MENTION = {
     "inconsistent": re.compile(r"\binconsistent experiences and outcomes\b|\binconsistent (?:inspection )?outcome\b", re.I),
     "widespread and/or systemic failings": re.compile(r"\bwidespread and/or systemic failings\b|\b(?:widespread|systemic) failings?\b", re.I),
 }
+# How an outcome is named when sendqa states it (statistics rows, comparisons, briefings).
+OUTCOME_WORDING = {
+    "positive": "typically positive experiences and outcomes",
+    "inconsistent": "inconsistent experiences and outcomes",
+    "widespread and/or systemic failings": "widespread and/or systemic failings",
+}
 ANY_OUTCOME_PHRASE = re.compile(
     r"widespread and/or systemic failings|inconsistent experiences and outcomes|positive experiences and outcomes", re.I
 )

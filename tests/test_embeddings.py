@@ -7,7 +7,8 @@ import os
 import numpy as np
 import pytest
 
-from rag.embeddings import get_embedding, sentencepiece_tokenizer
+from rag.embeddings import get_embedding
+from rag.encoders import sentencepiece_tokenizer
 
 SAMPLES = [
     "What weaknesses remain in Somerset?",

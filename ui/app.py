@@ -56,13 +56,6 @@ def _line(sentence: AnswerSentence, previous: str | None) -> tuple[str, str | No
     return escape(line), previous
 
 
-def _filters(kind: str | None, speaker: str | None, since: str, until: str) -> Filters:
-    from sendqa.cli import _date_int
-
-    return Filters(kinds=(kind,) if kind else (), speakers=(speaker,) if speaker else (),
-                   date_from=_date_int(since), date_to=_date_int(until))
-
-
 def comparison_table(comparison: dict) -> list[str]:
     """A comparison's aspects as a Markdown table: one row per aspect, one cited cell per area."""
     areas = comparison["areas"]
@@ -87,34 +80,32 @@ def build(qa) -> gr.Blocks:
         message = (message or "").strip()
         history.append({"role": "user", "content": escape(message)})
         history.append({"role": "assistant", "content": ""})
-        no_file = gr.update(value=None, visible=False)
         try:
             if mode == "Briefing":
-                answer = qa.brief(area or message)
-                yield from _finish(history, answer, session, no_file, briefing=True)
+                yield _finish(history, qa.brief(area or message), session, briefing=True)
                 return
             if mode == "Compare":
-                answer = qa.ask(message if message.lower().startswith("compare") else f"Compare {message}")
-                yield from _finish(history, answer, session, no_file)
+                yield _finish(history, qa.ask(message if message.lower().startswith("compare") else f"Compare {message}"),
+                              session)
                 return
             rewritten = session.standalone(message)
-            lines, previous = [], None
-            if show_rewritten and rewritten != message:
-                lines.append(f"*Searched: {escape(rewritten)}*")
-            for item in qa.stream(rewritten, area=area or None, filters=_filters(kind, speaker, since, until)):
+            searched = f"*Searched: {escape(rewritten)}*" if show_rewritten and rewritten != message else None
+            lines, previous = [searched] if searched else [], None
+            for item in qa.stream(rewritten, area=area or None, filters=Filters.from_options(kind, speaker, since, until)):
                 if isinstance(item, Answer):
                     item.question, item.rewritten = message, rewritten
                     session.remember(message, rewritten)
-                    yield from _finish(history, item, session, no_file, lines=lines)
+                    yield _finish(history, item, session, searched=searched)
                     return
                 line, previous = _line(item, previous)
                 lines.append(line)
                 history[-1]["content"] = "  \n".join(lines) + "  \n*…*"
-                yield history, gr.update(), session, None, no_file, gr.update()
+                yield history, gr.update(), session, None, gr.update(value=None, visible=False), gr.update()
         except SendQAError as exc:
             raise gr.Error(str(exc)) from None
 
-    def _finish(history, answer: Answer, session, no_file, lines=None, briefing=False):
+    def _finish(history, answer: Answer, session, searched: str | None = None, briefing: bool = False):
+        """The complete answer: its text (a comparison as a table), sources, the briefing file and the chart."""
         body, previous = [], None
         for sentence in answer.sentences:
             if answer.comparison and sentence.origin == "message":
@@ -123,16 +114,16 @@ def build(qa) -> gr.Blocks:
             body.append(line)
         if answer.comparison:
             body += comparison_table(answer.comparison)
-        shown = [line for line in (lines or []) if line.startswith("*Searched")] + body
+        shown = ([searched] if searched else []) + body
         if answer.notice:
             shown.append(f"*Note: {escape(answer.notice)}*")
         history[-1]["content"] = "  \n".join(shown) or escape(answer.answer)
-        download = no_file
+        download = gr.update(value=None, visible=False)
         if briefing and answer.briefing:
             path = Path(tempfile.mkdtemp(prefix="sendqa-brief-")) / f"briefing-{answer.briefing['area']}.md"
             path.write_text(briefing_markdown(answer), encoding="utf-8")
             download = gr.update(value=str(path), visible=True)
-        yield history, sources_html(answer, qa.index.document_text), session, answer, download, _chart(answer)
+        return history, sources_html(answer, qa.index.document_text), session, answer, download, _chart(answer)
 
     def _chart(answer: Answer):
         """Timeliness by year against England and the region, beside answers that cite the timeliness table."""
