@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Iterator
 
-from rag.areas import area_key, nearest_areas
+from rag.areas import area_key, join_names, nearest_areas
 from rag.backends import Backend, get_backend
 from rag.backends.extractive import ExtractiveBackend
 from rag.cite import CitationResolver
@@ -128,6 +128,8 @@ class QA:
         timings["select"] = _ms(t)
         retrieved = list(dict.fromkeys(ev.doc_id for ev in evidence))
         writer = _AnswerWriter(self, plan, selection, started)
+        if backend is not None:
+            writer.backend_id = backend.backend_id  # the caller chose it (quotes only, while a model is configured)
         backend = self.extractive if selection.abstained else backend or self.backend
         t = time.perf_counter()
         for sentence in writer.write(backend):
@@ -228,7 +230,7 @@ class QA:
                        f"{len(self.catalog.areas)} areas: {', '.join(self.catalog.areas)}. "
                        f"You can add a report with `sendqa ingest FILE`.")
         else:
-            message = MESSAGES.get(reason, MESSAGES["no-evidence"]).format(**plan.refuse_args)
+            message = refusal_message(reason, plan)
         timings["total"] = _ms(started)
         return Answer(question=plan.question, answer=message, abstained=True, citations=[],
                       backend=self.backend.backend_id, timings_ms=timings, notice=plan.notice, reason=reason,
@@ -340,7 +342,7 @@ class _AnswerWriter:
         reason = self.selection.reason or (None if citations else "no-evidence")
         sentences = list(self.sentences)
         if abstained:
-            message = message or MESSAGES.get(reason or "no-evidence", MESSAGES["no-evidence"])
+            message = message or refusal_message(reason or "no-evidence", self.plan)
             if reason == "false-premise" and text:
                 message += " What the report says:"
             text = message + ("\n" + text if text else "")
@@ -349,6 +351,14 @@ class _AnswerWriter:
         return Answer(question=self.plan.question, answer=text, abstained=abstained, citations=citations,
                       backend=self.backend_id, timings_ms=timings, sentences=sentences,
                       verification=self.verification, notice=self.notice, retrieved_doc_ids=retrieved, reason=reason)
+
+
+def refusal_message(reason: str, plan: Plan) -> str:
+    if reason == "no-evidence" and plan.areas:
+        # The area is known (named or chosen as a filter): asking the user to name it would be wrong.
+        return (f"The documents I hold for {join_names(plan.areas)} don't say. Try asking about something an "
+                "inspection covers, such as waiting times, EHC plans or what must improve.")
+    return MESSAGES.get(reason, MESSAGES["no-evidence"]).format(**plan.refuse_args)
 
 
 def _ms(since: float) -> float:

@@ -53,6 +53,10 @@ class LLMSettings(_Group):
     temperature: float = Field(0.0, description="Sampling temperature (0 for repeatable answers).")
     free_passages: int = Field(8, description="Passages a free-writing model is given.")
     max_rewrites: int = Field(6, description="Selected quotes a rewriting model rephrases; the rest are shown verbatim.")
+    parallel: int = Field(4, description="Requests the server generates at once (its parallel slots); more wait.")
+    queue_timeout_s: float = Field(
+        120.0, description="Seconds an answer waits for a free slot before it is shown as report passages instead."
+    )
 
 
 class LocalLLMSettings(_Group):
@@ -64,7 +68,8 @@ class LocalLLMSettings(_Group):
     models_dir: Path | None = Field(None, description="Where joined GGUF files are kept; default HOME/models.")
     threads: int = Field(0, description="CPU threads for llama.cpp; 0 means every core.")
     context: int = Field(4096, description="Context window in tokens.")
-    parallel: int = Field(1, description="Answers the server generates at once (its parallel slots).")
+    # llama-cpp-python's server generates one reply at a time: a second request would wait behind its lock.
+    parallel: int = Field(1, description="Requests the local server generates at once (its parallel slots); more wait.")
     start_timeout_s: float = Field(180.0, description="Seconds to wait for the server to load the model.")
 
 
@@ -96,6 +101,10 @@ class AnswerSettings(_Group):
 class UISettings(_Group):
     host: str = Field("127.0.0.1", description="Address the Gradio app listens on.")
     port: int = Field(7860, description="Port the Gradio app listens on.")
+    concurrency: int = Field(
+        16, description="Answers the app works on at once. Retrieval and extractive answers take a fraction of a "
+                        "second; answers waiting for a language model slot hold a worker but no CPU."
+    )
 
 
 class Settings(BaseSettings):

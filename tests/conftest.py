@@ -67,3 +67,47 @@ def corpus_copy(tmp_path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(CORPUS, dest)
     return dest
+
+
+# --- a real llama.cpp OpenAI-compatible server, shared by the LLM and app tests ---------------------------------
+MODEL = "qwen2.5-coder-0.5b"  # the smallest packaged instruct model that follows the rewrite prompt
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def corpus_home(tmp_path_factory):
+    """A real index of the bundled corpus/ only (no ../shared needed)."""
+    from ingest.pipeline import ingest_paths
+    from rag.index import CorpusIndex
+    from sendqa.settings import load_settings
+
+    home = tmp_path_factory.mktemp("corpus-home")
+    report = ingest_paths([CORPUS], CorpusIndex(load_settings({"home": home})), progress=False)
+    assert len(report.added) == 6 and not report.skipped
+    return home
+
+
+def llm_settings(home, models_dir, **answer):
+    from sendqa.settings import load_settings
+
+    local = {"model": MODEL, "models_dir": str(models_dir), "context": 2048}
+    return load_settings({"home": home, "answer": {"local": local, **answer}})
+
+
+def openai_settings(home, models_dir, server, **llm):
+    return llm_settings(home, models_dir, backend="openai",
+                        llm={"base_url": server.base_url, "model": MODEL, "timeout_s": 120, **llm})
+
+
+@pytest.fixture(scope="session")
+def server(corpus_home, models_dir):
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: run `make setup-llm`")
+    from rag.backends.llama_server import start_server
+
+    running = start_server(llm_settings(corpus_home, models_dir))
+    yield running
+    running.stop()

@@ -8,12 +8,16 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, ROOT, openai_settings
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Screenshots are kept as test artefacts (CI collects this folder).
+ARTIFACTS = Path(os.environ.get("SENDQA_TEST_ARTIFACTS") or ROOT / "tests" / "artifacts")
 HOSTILE = ("Hostile SEND note about Somerset support services.\n\n"
            "Somerset parents said support services were <script>window.hacked = 1</script> hard to reach, see "
            "[click here](http://evil.example/phish) and ![tracker](http://evil.example/t.png) for details.\n")
@@ -28,7 +32,7 @@ def app(tmp_path_factory):
     from rag.index import CorpusIndex
     from rag.qa import QA
     from sendqa.settings import load_settings
-    from ui.app import build
+    from ui.app import launch
 
     home = tmp_path_factory.mktemp("ui-home")
     extra = tmp_path_factory.mktemp("ui-docs")
@@ -36,18 +40,20 @@ def app(tmp_path_factory):
     settings = load_settings({"home": home})
     index = CorpusIndex(settings)
     ingest_paths([CORPUS, extra], index, progress=False)
-    demo = build(QA(settings, index=index))
-    demo.queue(default_concurrency_limit=8)
-    demo.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    demo = launch(QA(settings, index=index), "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     yield demo.local_url, home
     demo.close()
 
 
-def _browser(p, width=1280, height=900):
-    browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"])
-    return browser, browser.new_page(viewport={"width": width, "height": height})
+def _browser(p, url, width=1280, height=900):
+    from ui.timing import open_page
+
+    return open_page(p, url, width, height)
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def _ask(page, question: str, wait_for: str) -> None:
@@ -57,13 +63,12 @@ def _ask(page, question: str, wait_for: str) -> None:
     page.get_by_text(wait_for).first.wait_for(timeout=90_000)
 
 
-def test_chat_sources_follow_up_feedback_in_a_browser(app, tmp_path):
+def test_chat_sources_follow_up_feedback_in_a_browser(app):
     from playwright.sync_api import sync_playwright
 
     url, home = app
     with sync_playwright() as p:
-        browser, page = _browser(p)
-        page.goto(url)
+        browser, page = _browser(p, url)
         _ask(page, "What weaknesses remain in Somerset?", "disproportionate use of exclusion")
         body = page.inner_text("body")
         assert "council and NHS statement" in body and "Sources" in body
@@ -71,7 +76,7 @@ def test_chat_sources_follow_up_feedback_in_a_browser(app, tmp_path):
         panel = page.locator(".sources")
         assert panel.locator("details.source").count() >= 1
         assert panel.locator("mark").count() >= 1 and "council and NHS statement" in panel.inner_text()
-        page.screenshot(path=str(tmp_path / "desktop.png"), full_page=True)
+        _screenshot(page, "desktop-answer-with-sources.png")
 
         # A follow-up is rewritten with the area of the earlier turn, and the searched question is shown.
         _ask(page, "and what does the council say about inclusion there?", "Searched:")
@@ -95,8 +100,7 @@ def test_document_text_stays_inert(app):
 
     url, _ = app
     with sync_playwright() as p:
-        browser, page = _browser(p)
-        page.goto(url)
+        browser, page = _browser(p, url)
         _ask(page, "What did Somerset parents say about support services being hard to reach?", "hard to reach")
         page.wait_for_timeout(500)
         assert page.evaluate("window.hacked === undefined")
@@ -105,13 +109,12 @@ def test_document_text_stays_inert(app):
         browser.close()
 
 
-def test_briefing_mode_offers_a_download_and_phone_width_does_not_scroll(app, tmp_path):
+def test_briefing_mode_offers_a_download_and_phone_width_does_not_scroll(app):
     from playwright.sync_api import sync_playwright
 
     url, _ = app
     with sync_playwright() as p:
-        browser, page = _browser(p, width=390, height=844)
-        page.goto(url)
+        browser, page = _browser(p, url, width=390, height=844)
         page.get_by_text("Mode and filters").click()
         page.get_by_label("Briefing").check()
         _ask(page, "Somerset", "Download briefing")
@@ -120,7 +123,7 @@ def test_briefing_mode_offers_a_download_and_phone_width_does_not_scroll(app, tm
         assert page.locator("a[download]").count() >= 1 or "briefing-Somerset.md" in page.inner_text("body")
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= 390 + 2, f"horizontal scrolling at phone width ({scroll}px)"
-        page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+        _screenshot(page, "phone-390px-briefing.png")
         browser.close()
 
 
@@ -146,8 +149,7 @@ def test_an_uploaded_document_is_answerable_at_once(app, tmp_path):
     note.write_text("Rutland SEND update\n\nFamilies in Rutland told the council that the Zephyr Pathway team answers "
                     "calls within two days, and that waiting lists for the team have fallen.\n", encoding="utf-8")
     with sync_playwright() as p:
-        browser, page = _browser(p)
-        page.goto(url)
+        browser, page = _browser(p, url)
         page.get_by_role("tab", name="Documents").click()
         page.locator("input[type=file]").last.set_input_files(str(note))
         page.get_by_text("1 added").first.wait_for(timeout=90_000)
@@ -162,8 +164,7 @@ def test_compare_mode_renders_the_table(app):
 
     url, _ = app
     with sync_playwright() as p:
-        browser, page = _browser(p)
-        page.goto(url)
+        browser, page = _browser(p, url)
         page.get_by_text("Mode and filters").click()
         page.get_by_label("Compare").check()
         _ask(page, "Bury and Stoke-on-Trent", "EHC plan timeliness")
@@ -182,3 +183,111 @@ def test_a_short_load_test_reports_no_errors(app):
     print("\nload:", result)
     assert result["requests"] >= 5 and result["errors"] == 0, result["first_errors"]
     assert result["p50_ms"] > 0 and result["peak_rss_mb"] > 0
+
+
+def test_an_area_filter_scopes_the_answer_and_the_page_works_by_keyboard(app):
+    from playwright.sync_api import sync_playwright
+
+    url, _ = app
+    with sync_playwright() as p:
+        browser, page = _browser(p, url)
+        # Keyboard only: Tab reaches the question box.
+        box = page.get_by_label("Your question")
+        box.wait_for()
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if box.evaluate("e => e === document.activeElement"):
+                break
+        else:
+            raise AssertionError("Tab never reached the question box")
+        page.get_by_text("Mode and filters").click()
+        area = page.get_by_role("listbox", name="Area").or_(page.locator("input[aria-label='Area']")).first
+        area.click()
+        area.fill("Stoke")
+        page.get_by_role("option", name="Stoke-on-Trent").click()
+        _ask(page, "what did inspectors find?", "Stoke-on-Trent ·")
+        page.wait_for_timeout(300)
+        cited = page.locator(".sources details.source").evaluate_all("ds => ds.map(d => d.dataset.area)")
+        assert cited and set(cited) == {"Stoke-on-Trent"}, cited
+        browser.close()
+
+
+# --- the app over a language model: a real llama.cpp server behind the openai backend ---------------------------
+@pytest.fixture(scope="module")
+def llm_app(corpus_home, models_dir, server):
+    if not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    from rag.qa import QA
+    from ui.app import launch
+
+    qa = QA(openai_settings(corpus_home, models_dir, server, parallel=1))
+    demo = launch(qa, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    yield demo.local_url, qa
+    demo.close()
+
+
+def test_the_first_sentence_streams_before_the_answer_ends(llm_app):
+    from playwright.sync_api import sync_playwright
+
+    from ui.timing import time_answer
+
+    url, _ = llm_app
+    with sync_playwright() as p:
+        browser, page = _browser(p, url)
+        timed = time_answer(page, "What weaknesses remain in Somerset?")
+        print("\nLLM answer in the browser:", {k: v for k, v in timed.items() if k != "answer"})
+        assert timed["streamed"], "the answer arrived all at once"
+        assert timed["first_ms"] < timed["total_ms"]
+        assert timed["first_text"].rstrip(" …") in timed["answer"]  # the streamed sentence stays in the answer
+        _screenshot(page, "desktop-llm-answer.png")
+        browser.close()
+
+
+def test_a_waiting_user_sees_the_queue_and_quotes_do_not_wait(llm_app):
+    from gradio_client import Client
+    from playwright.sync_api import sync_playwright
+
+    url, qa = llm_app
+    slots = qa.backend.slots
+    release, held = threading.Event(), threading.Event()
+
+    def another_generation() -> None:  # the model's only slot, busy with someone else's answer
+        with slots.hold():
+            held.set()
+            release.wait(120)
+
+    holder = threading.Thread(target=another_generation)
+    holder.start()
+    assert held.wait(10)
+    waiting = [threading.Thread(target=lambda: Client(url, verbose=False).predict(
+        "What does Birmingham need to improve?", False, api_name="/ask")) for _ in range(3)]
+    try:
+        for thread in waiting:
+            thread.start()
+        with sync_playwright() as p:
+            browser, page = _browser(p, url)
+            page.get_by_label("Your question").fill("What weaknesses remain in Somerset?")
+            page.get_by_label("Your question").press("Enter")
+            page.get_by_text("Queued:").first.wait_for(timeout=60_000)
+            assert "ahead of yours" in page.locator("[data-testid=bot]").last.inner_text()
+            _screenshot(page, "desktop-queued-for-the-model.png")
+
+            # Quotes need no slot: answered at once while four answers wait for the model.
+            started = time.perf_counter()
+            quotes = Client(url, verbose=False).predict("What weaknesses remain in Somerset?", True, api_name="/ask")
+            quick = time.perf_counter() - started
+            assert quotes["citations"] and quotes["backend"] == "extractive"
+            assert slots.busy == 1 and slots.ahead() >= 4, "the waiting answers went somewhere"
+            print(f"\nquotes answered in {quick:.2f} s with {slots.ahead() - 1} answers waiting for the model")
+
+            release.set()
+            page.wait_for_function("() => !document.querySelector('[data-testid=bot]:last-of-type')"
+                                   " || !/Queued:|…$/.test([...document.querySelectorAll('[data-testid=bot]')]"
+                                   ".pop().innerText.trim())", timeout=240_000)
+            assert "Somerset" in page.locator("[data-testid=bot]").last.inner_text()
+            browser.close()
+    finally:
+        release.set()
+        holder.join(10)
+        for thread in waiting:
+            thread.join(300)

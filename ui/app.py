@@ -23,6 +23,7 @@ from sendqa.types import Answer, AnswerSentence  # noqa: E402
 from ui.charts import timeliness_figure  # noqa: E402
 from ui.feedback import FeedbackStore  # noqa: E402
 from ui.sources import sources_html  # noqa: E402
+from ui.waiting import with_queue_position  # noqa: E402
 
 EXAMPLES = [
     "What weaknesses remain in Somerset?",
@@ -74,7 +75,9 @@ def documents_rows(qa) -> list[list]:
 def build(qa) -> gr.Blocks:
     feedback = FeedbackStore(qa.settings.home_dir / "feedback.sqlite")
 
-    def respond(message, history, session, mode, area, kind, speaker, since, until, show_rewritten):
+    llm = qa.backend.can_invent
+
+    def respond(message, history, session, mode, area, kind, speaker, since, until, show_rewritten, quotes_only=False):
         history = list(history or [])
         session = session or Session(qa)
         message = (message or "").strip()
@@ -91,7 +94,15 @@ def build(qa) -> gr.Blocks:
             rewritten = session.standalone(message)
             searched = f"*Searched: {escape(rewritten)}*" if show_rewritten and rewritten != message else None
             lines, previous = [searched] if searched else [], None
-            for item in qa.stream(rewritten, area=area or None, filters=Filters.from_options(kind, speaker, since, until)):
+            backend = qa.extractive if quotes_only else qa.backend
+            stream = qa.stream(rewritten, area=area or None, filters=Filters.from_options(kind, speaker, since, until),
+                               backend=backend)
+            for item, place in with_queue_position(stream, getattr(backend, "slots", None)):
+                if item is None:
+                    if place and len(lines) == (1 if searched else 0):
+                        history[-1]["content"] = "  \n".join(lines + [_queued(place)])
+                        yield history, gr.update(), session, None, gr.update(value=None, visible=False), gr.update()
+                    continue
                 if isinstance(item, Answer):
                     item.question, item.rewritten = message, rewritten
                     session.remember(message, rewritten)
@@ -103,6 +114,11 @@ def build(qa) -> gr.Blocks:
                 yield history, gr.update(), session, None, gr.update(value=None, visible=False), gr.update()
         except SendQAError as exc:
             raise gr.Error(str(exc)) from None
+
+    def _queued(place: int) -> str:
+        ahead = "1 answer is" if place == 1 else f"{place} answers are"
+        return (f"*Queued: {ahead} ahead of yours for the language model; yours starts as soon as a slot is free. "
+                f"Tick “Quote the reports directly” for an answer now.*")
 
     def _finish(history, answer: Answer, session, searched: str | None = None, briefing: bool = False):
         """The complete answer: its text (a comparison as a table), sources, the briefing file and the chart."""
@@ -162,6 +178,9 @@ def build(qa) -> gr.Blocks:
                             since = gr.Textbox(label="From (YYYY[-MM[-DD]])")
                             until = gr.Textbox(label="To (YYYY[-MM[-DD]])")
                         show_rewritten = gr.Checkbox(label="Show the question as searched (follow-ups)", value=True)
+                        # With a language model configured, quotes alone never wait behind its generations.
+                        quotes_only = gr.Checkbox(label="Quote the reports directly (no language model, fastest)",
+                                                  value=False, visible=llm)
                     comment = gr.Textbox(label="Comment for your thumbs up or down on the last answer (optional)", lines=1)
                     download = gr.File(label="Download briefing (Markdown)", visible=False)
                 with gr.Column(scale=2, min_width=300):
@@ -175,9 +194,9 @@ def build(qa) -> gr.Blocks:
                     remove_id = gr.Textbox(label="Remove a document: its id (last column)")
                     remove_btn = gr.Button("Remove")
             status = gr.Markdown()
-        inputs = [box, chatbot, session, mode, area, kind, speaker, since, until, show_rewritten]
+        inputs = [box, chatbot, session, mode, area, kind, speaker, since, until, show_rewritten, quotes_only]
         outputs = [chatbot, sources, session, last_answer, download, chart]
-        box.submit(respond, inputs, outputs, api_name="chat").then(lambda: "", None, box)
+        box.submit(respond, inputs, outputs, api_name="chat", concurrency_id="answers").then(lambda: "", None, box)
         chatbot.like(like, [last_answer, comment], comment)
 
         def add_files(files, progress=gr.Progress(track_tqdm=True)):
@@ -198,9 +217,12 @@ def build(qa) -> gr.Blocks:
         upload.upload(add_files, upload, [table, status], api_name="add_documents")
         remove_btn.click(remove, remove_id, [table, status], api_name="remove_document")
 
-        def ask(question: str) -> dict:
-            """The `sendqa ask --json` object for a question."""
-            return qa.ask(question).contract()
+        def ask(question: str, quotes_only: bool = False) -> dict:
+            """The `sendqa ask --json` object for a question; quotes_only answers without the language model."""
+            answer = None
+            for answer in qa.stream(question, backend=qa.extractive if quotes_only else None):
+                pass
+            return answer.contract()
 
         def brief(area_name: str) -> dict:
             """A cited briefing on one area (its `briefing` field holds the sections)."""
@@ -210,14 +232,16 @@ def build(qa) -> gr.Blocks:
             """A cited comparison of areas named like "Bury, Oldham and Stoke-on-Trent"."""
             return qa.compare(*[a.strip() for a in re.split(r",|\band\b", areas) if a.strip()]).contract()
 
-        gr.api(ask, api_name="ask")
-        gr.api(brief, api_name="brief")
-        gr.api(compare, api_name="compare")
+        for fn in (ask, brief, compare):
+            gr.api(fn, api_name=fn.__name__, concurrency_id="answers")
+    # One pool of workers for every answer, sized deliberately: an answer waiting for a language model slot holds a
+    # worker but no CPU, so the pool is larger than the model's slots and quotes never queue behind generations.
+    demo.queue(default_concurrency_limit=qa.settings.ui.concurrency)
     return demo
 
 
-def launch(qa, host: str, port: int) -> None:
-    app = build(qa)
-    # Extractive answers and retrieval take a fraction of a second: several run at once rather than queueing.
-    app.queue(default_concurrency_limit=8)
-    app.launch(server_name=host, server_port=port, show_error=True, css=CSS)
+def launch(qa, host: str, port: int | None, **options) -> gr.Blocks:
+    """Serve the app (`sendqa serve`, the tests and the load test all start it here); options go to Blocks.launch."""
+    demo = build(qa)
+    demo.launch(server_name=host, server_port=port, show_error=True, css=CSS, **options)
+    return demo

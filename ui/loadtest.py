@@ -1,8 +1,10 @@
 """A bounded load test: N gradio_client users on loopback asking questions for S seconds against one app.
 
     python -m ui.loadtest --users 20 --seconds 120      # the full run (index of SENDQA_HOME, or corpus/ on first run)
+    SENDQA_ANSWER__BACKEND=local python -m ui.loadtest --users 20 --llm-users 2 --seconds 120
+                                                        # 2 users wait for the language model, 18 ask for quotes
 
-Reports requests, errors, latency p50/p95 and the app process's memory.
+Reports requests, errors, latency p50/p95 (for each group of users) and the app process's memory.
 """
 
 from __future__ import annotations
@@ -31,26 +33,41 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def run_load(url: str, users: int, seconds: float, questions: list[str] = QUESTIONS) -> dict:
+def _summary(latencies: list[float]) -> dict:
+    ordered = sorted(latencies)
+    if not ordered:
+        return {"answers": 0, "p50_ms": None, "p95_ms": None, "mean_ms": None}
+    pct = lambda p: round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)  # noqa: E731
+    return {"answers": len(ordered), "p50_ms": pct(0.5), "p95_ms": pct(0.95),
+            "mean_ms": round(statistics.mean(ordered) * 1000, 1)}
+
+
+def run_load(url: str, users: int, seconds: float, llm_users: int = 0, questions: list[str] = QUESTIONS) -> dict:
+    """`users` clients ask in a loop until `seconds` pass; the first `llm_users` of them answer with the app's backend
+    (a language model, if one is configured), the others ask for quotes only. Latency is reported per group."""
     from gradio_client import Client
 
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = {"quotes": [], "llm": []}
     errors: list[str] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
 
     def user(n: int) -> None:
         client = Client(url, verbose=False)
+        group = "llm" if n < llm_users else "quotes"
         i = n
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             try:
-                answer = client.predict(questions[i % len(questions)], api_name="/ask")
+                answer = client.predict(questions[i % len(questions)], group == "quotes", api_name="/ask")
                 ok = isinstance(answer, dict) and "answer" in answer
             except Exception as exc:  # a failed request is counted, not fatal
                 ok, answer = False, f"{exc.__class__.__name__}: {exc}"
             with lock:
-                (latencies if ok else errors).append(time.perf_counter() - started if ok else str(answer)[:200])
+                if ok:
+                    latencies[group].append(time.perf_counter() - started)
+                else:
+                    errors.append(str(answer)[:200])
             i += users
 
     threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
@@ -58,28 +75,26 @@ def run_load(url: str, users: int, seconds: float, questions: list[str] = QUESTI
         thread.start()
     for thread in threads:
         thread.join()
-    ordered = sorted(latencies)
-    pct = (lambda p: round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)) if ordered else (lambda p: None)
-    return {"users": users, "seconds": seconds, "requests": len(latencies) + len(errors), "errors": len(errors),
-            "p50_ms": pct(0.5), "p95_ms": pct(0.95),
-            "mean_ms": round(statistics.mean(latencies) * 1000, 1) if latencies else None,
+    everything = latencies["quotes"] + latencies["llm"]
+    return {"users": users, "llm_users": llm_users, "seconds": seconds, "requests": len(everything) + len(errors),
+            "errors": len(errors), **{k: v for k, v in _summary(everything).items() if k != "answers"},
+            "quotes": _summary(latencies["quotes"]), "llm": _summary(latencies["llm"]),
             "peak_rss_mb": _rss_mb(), "first_errors": errors[:3]}
 
 
 def main() -> None:
     from sendqa.app import open_qa
     from sendqa.settings import load_settings
-    from ui.app import build
+    from ui.app import launch
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--llm-users", type=int, default=0, help="users answered by the configured backend")
     args = parser.parse_args()
-    demo = build(open_qa(load_settings()))
-    demo.queue(default_concurrency_limit=8)
-    demo.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    demo = launch(open_qa(load_settings()), "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     try:
-        print(json.dumps(run_load(demo.local_url, args.users, args.seconds), indent=1))
+        print(json.dumps(run_load(demo.local_url, args.users, args.seconds, args.llm_users), indent=1))
     finally:
         demo.close()
 

@@ -64,8 +64,10 @@ def server_command(model_path: Path, model_id: str, port: int, settings: Setting
     local = settings.answer.local
     threads = local.threads or os.cpu_count() or 2
     return [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--model_alias", model_id,
-            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(local.context * max(1, local.parallel)),
-            "--n_threads", str(threads), "--n_threads_batch", str(threads), "--verbose", "False"]
+            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(local.context),
+            "--n_threads", str(threads), "--n_threads_batch", str(threads), "--verbose", "False",
+            # A second request must wait its turn, not cut the running answer short (sendqa queues them anyway).
+            "--interrupt_requests", "False"]
 
 
 def start_server(settings: Settings, port: int | None = None) -> RunningServer:

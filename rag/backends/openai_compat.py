@@ -13,6 +13,7 @@ import re
 from typing import Callable, Iterator
 
 from rag.backends import BackendUnavailable
+from rag.backends.slots import Slots, slots_for
 from rag.handoffs import DraftSentence, Selection
 from rag.prompts import free_messages, rewrite_messages
 from sendqa.errors import SendQAError
@@ -27,9 +28,10 @@ _DONT_KNOW = re.compile(r"\bI don'?t know\b", re.I)
 class LLMBackend:
     can_invent = True
 
-    def __init__(self, backend_id: str, settings: Settings, endpoint: Callable[[], tuple[str, str]]):
+    def __init__(self, backend_id: str, settings: Settings, endpoint: Callable[[], tuple[str, str]], slots: Slots):
         self.backend_id = backend_id
         self.settings = settings
+        self.slots = slots  # the server's parallel slots, shared by every backend object in this process
         self._endpoint = endpoint  # () -> (base_url, model); resolved on first use (a local server may need starting)
         self._llm = None
 
@@ -83,13 +85,15 @@ class LLMBackend:
         return text[0].strip().strip('"') if text else None
 
     def _stream(self, chat: list[tuple[str, str]], **kwargs) -> Iterator[str]:
-        """The model's reply, piece by piece; any failure becomes BackendUnavailable."""
+        """The model's reply, piece by piece, generated in one of the server's slots; any failure becomes
+        BackendUnavailable. A slot is held per request, so waiting answers take turns sentence by sentence."""
         from llama_index.core.llms import ChatMessage
 
         messages = [ChatMessage(role=role, content=content) for role, content in chat]
         try:
-            for chunk in self.client().stream_chat(messages, **kwargs):
-                yield chunk.delta or ""
+            with self.slots.hold(timeout=self.settings.answer.llm.queue_timeout_s):
+                for chunk in self.client().stream_chat(messages, **kwargs):
+                    yield chunk.delta or ""
         except SendQAError:
             raise  # BackendUnavailable, or a local model that cannot start: the caller falls back
         except Exception as exc:  # connection refused, reset mid-stream, timeout, malformed reply
@@ -126,7 +130,8 @@ def openai_backend(settings: Settings) -> LLMBackend:
                                      "SENDQA_ANSWER__LLM__MODEL (or OPENAI_BASE_URL and OPENAI_MODEL)")
         return base_url.rstrip("/"), model
 
-    return LLMBackend("openai", settings, endpoint)
+    key = llm.base_url or os.environ.get("OPENAI_BASE_URL") or ""
+    return LLMBackend("openai", settings, endpoint, slots_for(f"openai:{key}", llm.parallel))
 
 
 def local_backend(settings: Settings) -> LLMBackend:
@@ -136,4 +141,5 @@ def local_backend(settings: Settings) -> LLMBackend:
         server = local_server(settings)
         return server.base_url, server.model_id
 
-    return LLMBackend("local", settings, endpoint)
+    local = settings.answer.local
+    return LLMBackend("local", settings, endpoint, slots_for(f"local:{local.model}", local.parallel))
