@@ -12,7 +12,8 @@ from rag.index import CorpusIndex
 from rag.intent import QuestionCheck
 from rag.retrieve import to_evidence
 from rag.sentences import Sentence, split_sentences
-from sendqa.domain import ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, IMPROVE_SECTIONS, SECTION_OUTCOME, STRENGTH_SECTIONS
+from sendqa.domain import (ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
+                           SECTION_OUTCOME, STRENGTH_SECTIONS)
 from sendqa.types import Evidence
 
 _STOP = set("""a an the and or of in on at to for from by with about is are was were be been being do does did done has have had
@@ -49,7 +50,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     context = Context(question=question, check=check, areas=areas)
     intent, needs_number, asks_dates = check.intent, check.needs_number, check.asks_dates
     chunks = {ev.chunk_id: ev for ev in evidence}
-    if areas and intent in ("outcome", "improve", "strengths", "briefing"):
+    if areas and intent in ("outcome", "improve", "strengths", "briefing", "experience"):
         # The named areas' sections that answer this kind of question, whatever retrieval ranked.
         wanted = sorted(_sections_for(intent))
         where = (f"area IN ({', '.join('?' * len(areas))}) AND (lower(section) IN ({', '.join('?' * len(wanted))})"
@@ -92,6 +93,8 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             score += IMPROVE_SECTIONS.get(section, 0.0)
         if intent in ("strengths", "briefing"):
             score += STRENGTH_SECTIONS.get(section, 0.0)
+        if intent == "experience":
+            score += EXPERIENCE_SECTIONS.get(section, 0.0)
         if ev.chunk_id in rank:
             score += 0.08 / (1 + rank[ev.chunk_id])
         if needs_number and re.search(r"\d", sentence.text):
@@ -133,6 +136,8 @@ def _sections_for(intent: str) -> set[str]:
         return set(IMPROVE_SECTIONS)
     if intent == "strengths":
         return set(STRENGTH_SECTIONS)
+    if intent == "experience":
+        return set(EXPERIENCE_SECTIONS)
     if intent == "briefing":
         return set(IMPROVE_SECTIONS) | set(STRENGTH_SECTIONS) | {SECTION_OUTCOME}
     return {SECTION_OUTCOME}

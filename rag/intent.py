@@ -41,8 +41,13 @@ _DOMAIN = re.compile(
     re.I,
 )
 
-INTENTS = ("outcome", "improve", "strengths", "briefing", "definition", "general")
+INTENTS = ("experience", "outcome", "improve", "strengths", "briefing", "definition", "general")
 _INTENT_PATTERNS = (
+    # "What is it like for children with SEND in Oldham?": the report's own section on children's experience.
+    ("experience", re.compile(r"\b(what(?:'s|s| is| was| are)? (?:it |life |things )?like|"
+                              r"(?:children|kids|young people|famil(?:y|ies)|pupils)(?:['’]s?)? (?:lived )?experiences?|"
+                              r"how (?:do|does|are) (?:children|kids|young people|families|parents|pupils)\b.{0,30}"
+                              r"\b(?:find|feel|get on|cope|fare|experience)|day[- ]to[- ]day|everyday life)\b", re.I)),
     ("briefing", re.compile(r"\b(brief\w*|summar\w*|overview|key points|tell me about|what happened)\b", re.I)),
     ("outcome", re.compile(r"\b(outcomes? of|results?|rated|rating|verdict|judge?ment|grade|how did .{1,60} (do|go|get on)|"
                            r"(better|worse) (result|outcome|inspection|report|rating|off)|which .{0,60}(better|worse)|pass|fail\w*|overall|conclu\w*|systemic|inconsistent|how good|good or bad|"

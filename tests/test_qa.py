@@ -99,3 +99,19 @@ def test_questions_across_areas_are_answered_from_the_document_table(full_qa):
     assert all(c.section == "Inspection outcome" for c in quotes)
     # The reports held come first; the official count across England follows, cited as a statistic.
     assert answer.citations[0].citation_type == "quote" and "20 areas" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["whats it like for kids with send in oldham",
+                                      "How do families find SEND services in Oldham?"])
+def test_experience_questions_draw_on_the_reports_own_section(full_qa, question):
+    """The report answers "what is it like" in its first section; an area filter or named area keeps it there."""
+    answer = full_qa.ask(question)
+    sections = {(c.section or "").lower() for c in answer.citations}
+    assert not answer.abstained and any(s.startswith("what is it like to be a child") for s in sections), sections
+    assert {c.area for c in answer.citations} == {"Oldham"}
+
+
+def test_a_no_evidence_refusal_for_a_known_area_does_not_ask_for_the_area(full_qa):
+    answer = full_qa.ask("what about dentists?", area="Stoke-on-Trent")
+    assert answer.abstained and answer.reason == "no-evidence"
+    assert "Try naming the local area" not in answer.answer and "Stoke-on-Trent" in answer.answer

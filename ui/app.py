@@ -194,9 +194,13 @@ def build(qa) -> gr.Blocks:
                     remove_id = gr.Textbox(label="Remove a document: its id (last column)")
                     remove_btn = gr.Button("Remove")
             status = gr.Markdown()
-        inputs = [box, chatbot, session, mode, area, kind, speaker, since, until, show_rewritten, quotes_only]
+        asked = gr.State("")
+        inputs = [asked, chatbot, session, mode, area, kind, speaker, since, until, show_rewritten, quotes_only]
         outputs = [chatbot, sources, session, last_answer, download, chart]
-        box.submit(respond, inputs, outputs, api_name="chat", concurrency_id="answers").then(lambda: "", None, box)
+        # The box is emptied as the question is sent (not when the answer ends), so a next question typed while an
+        # answer streams is never wiped.
+        box.submit(lambda text: ("", text), box, [box, asked], queue=False, api_visibility="private").then(
+            respond, inputs, outputs, api_name="chat", concurrency_id="answers")
         chatbot.like(like, [last_answer, comment], comment)
 
         def add_files(files, progress=gr.Progress(track_tqdm=True)):

@@ -18,7 +18,7 @@ QUESTIONS = [
     "What weaknesses remain in Somerset?",
     "how long are waits for autism assessment in bury",
     "What does Oldham need to improve?",
-    "What is it like to be a child with SEND in Medway?",
+    "What is it like to be a child with SEND in Oldham?",
     "what did inspectors say about ehc plans in stoke on trent",
 ]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
