@@ -74,6 +74,11 @@ def documents_rows(qa) -> list[list]:
 
 def build(qa) -> gr.Blocks:
     feedback = FeedbackStore(qa.settings.home_dir / "feedback.sqlite")
+    local = qa.settings.answer.local
+    if not local.threads and (os.cpu_count() or 1) > 1:
+        # Many users share one machine: llama.cpp on every core stalls whenever retrieval needs one (2 cores, 20 users:
+        # an LLM answer took 127 s with 2 threads, 27 s with 1), so a local model started by the app leaves a core free.
+        local.threads = (os.cpu_count() or 2) - 1
 
     llm = qa.backend.can_invent
 

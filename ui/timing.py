@@ -86,9 +86,9 @@ def measure(backend: str, repeat: int, base_url: str | None = None) -> dict:
     from ui.app import launch
 
     qa = open_qa(_settings_for(backend, base_url))
-    if qa.backend.can_invent:
-        qa.ask(QUESTIONS[0])  # warm: the model is loaded before the clock starts
     demo = launch(qa, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    if qa.backend.can_invent:
+        qa.ask(QUESTIONS[0])  # warm: the model is loaded (as the app starts it) before the clock starts
     runs = []
     try:
         with sync_playwright() as p:
