@@ -146,6 +146,11 @@ class LexicalIndex:
         with closing(self._db()) as db:
             return dict(db.execute("SELECT doc_id, count(*) FROM chunks GROUP BY doc_id").fetchall())
 
+    def page_counts(self) -> dict[str, int]:
+        """Pages per paged document (PDFs): the last page any of its chunks comes from (text files have page 0)."""
+        with closing(self._db()) as db:
+            return dict(db.execute("SELECT doc_id, max(page) FROM chunks WHERE page > 0 GROUP BY doc_id"))
+
 
 def _row(node: BaseNode) -> dict:
     meta = node.metadata

@@ -115,3 +115,11 @@ def test_a_no_evidence_refusal_for_a_known_area_does_not_ask_for_the_area(full_q
     answer = full_qa.ask("what about dentists?", area="Stoke-on-Trent")
     assert answer.abstained and answer.reason == "no-evidence"
     assert "Try naming the local area" not in answer.answer and "Stoke-on-Trent" in answer.answer
+
+
+def test_the_documents_page_counts_pages(full_qa):
+    pages = full_qa.index.lexical.page_counts()
+    documents = full_qa.index.documents()
+    pdfs = [d.doc_id for d in documents if d.source.endswith(".pdf")]
+    assert len(pdfs) == 40 and all(5 <= pages[p] <= 40 for p in pdfs), {p: pages.get(p) for p in pdfs}
+    assert not any(d.doc_id in pages for d in documents if not d.source.endswith(".pdf"))

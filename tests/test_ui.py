@@ -77,6 +77,13 @@ def test_chat_sources_follow_up_feedback_in_a_browser(app):
         assert panel.locator("details.source").count() >= 1
         assert panel.locator("mark").count() >= 1 and "council and NHS statement" in panel.inner_text()
         _screenshot(page, "desktop-answer-with-sources.png")
+        # [n] in the answer is a link that opens source n in the panel, without leaving the page.
+        link = page.locator("[data-testid=bot] a.cite-link").last
+        target = link.get_attribute("href")[1:]
+        link.click()
+        page.wait_for_function("""id => { const c = document.getElementById(id); const r = c && c.getBoundingClientRect();
+            return r && r.top >= 0 && r.bottom <= innerHeight; }""", arg=target, timeout=10_000)
+        assert page.url.rstrip("/") == url.rstrip("/") and len(page.context.pages) == 1
 
         # A follow-up is rewritten with the area of the earlier turn, and the searched question is shown.
         _ask(page, "and what does the council say about inclusion there?", "Searched:")
@@ -154,6 +161,8 @@ def test_an_uploaded_document_is_answerable_at_once(app, tmp_path):
         page.locator("input[type=file]").last.set_input_files(str(note))
         page.get_by_text("1 added").first.wait_for(timeout=90_000)
         assert "rutland-zephyr-note" in page.inner_text("body")
+        assert {"area", "outcome", "inspection dates", "pages", "chunks"} <= set(
+            page.locator("th").evaluate_all("hs => hs.map(h => h.innerText.trim())"))
         page.get_by_role("tab", name="Ask").click()
         _ask(page, "What did families in Rutland say about the Zephyr Pathway team?", "within two days")
         browser.close()

@@ -37,14 +37,32 @@ NOTICE = ("Answers come only from the inspection reports, statements and officia
           "cites its source. Council, NHS and press statements are labelled: they are not inspection findings. "
           "When the documents do not say, sendqa says so.")
 MODES = ("Plain English", "Briefing", "Compare")
-HEADERS = ["area", "kind", "outcome", "inspection dates", "published", "chunks", "title", "id"]
+HEADERS = ["area", "kind", "outcome", "inspection dates", "published", "pages", "chunks", "title", "id"]
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 CSS = """
 .sources blockquote { margin: .3em 0 .8em; padding-left: .8em; border-left: 3px solid #999; }
 .sources mark { background: #ffe58a; color: inherit; }
 .badge { display: inline-block; padding: 0 .4em; border-radius: .4em; background: #1f4e79; color: #fff; font-size: .8em; }
 .gradio-container { max-width: 100% !important; }
+a.cite-link { text-decoration: none; font-weight: 600; }
+.sources .cite.cite-flash { outline: 3px solid #ffbf47; }
 """
+# A click (or Enter) on [n] in an answer opens source n in the sources panel instead of following the link.
+HEAD = """<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.cite-link, a[href^='#cite-']");
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const cite = document.getElementById(link.getAttribute("href").slice(1));
+  if (!cite) return;
+  const group = cite.closest("details");
+  if (group) group.open = true;
+  cite.scrollIntoView({behavior: "smooth", block: "center"});
+  cite.classList.add("cite-flash");
+  setTimeout(() => cite.classList.remove("cite-flash"), 2000);
+}, true);
+</script>"""
 
 
 def escape(text: str) -> str:
@@ -53,8 +71,16 @@ def escape(text: str) -> str:
 
 
 def _line(sentence: AnswerSentence, previous: str | None) -> tuple[str, str | None]:
+    """One escaped answer line whose [n] marks are links that open source n in the sources panel."""
     line, previous = sentence_line(sentence, previous)
-    return escape(line), previous
+    marks = "".join(f"[{n}]" for n in sentence.citations)
+    if not marks or not line.endswith(marks):
+        return escape(line), previous
+    return escape(line[: -len(marks)]) + cite_links(sentence.citations), previous
+
+
+def cite_links(numbers: list[int]) -> str:
+    return "".join(f'<a class="cite-link" href="#cite-{n}" title="Show source {n}">[{n}]</a>' for n in numbers)
 
 
 def comparison_table(comparison: dict) -> list[str]:
@@ -62,14 +88,15 @@ def comparison_table(comparison: dict) -> list[str]:
     areas = comparison["areas"]
     rows = ["", "| aspect | " + " | ".join(escape(a) for a in areas) + " |", "|---" * (len(areas) + 1) + "|"]
     for aspect in comparison["aspects"]:
-        cells = [escape(c["text"]) + "".join(f" \\[{n}\\]" for n in c["citations"]) for c in aspect["cells"]]
+        cells = [escape(c["text"]) + " " + cite_links(c["citations"]) for c in aspect["cells"]]
         rows.append(f"| {escape(aspect['aspect'])} | " + " | ".join(cells) + " |")
     return rows
 
 
 def documents_rows(qa) -> list[list]:
-    return [[d.area or "", d.kind, d.outcome or "", d.inspection_dates or "", d.date or "", d.n_chunks, d.title, d.doc_id]
-            for d in qa.index.documents()]
+    pages = qa.index.lexical.page_counts()
+    return [[d.area or "", d.kind, d.outcome or "", d.inspection_dates or "", d.date or "", pages.get(d.doc_id, ""),
+             d.n_chunks, d.title, d.doc_id] for d in qa.index.documents()]
 
 
 def build(qa) -> gr.Blocks:
@@ -252,5 +279,5 @@ def build(qa) -> gr.Blocks:
 def launch(qa, host: str, port: int | None, **options) -> gr.Blocks:
     """Serve the app (`sendqa serve`, the tests and the load test all start it here); options go to Blocks.launch."""
     demo = build(qa)
-    demo.launch(server_name=host, server_port=port, show_error=True, css=CSS, **options)
+    demo.launch(server_name=host, server_port=port, show_error=True, css=CSS, head=HEAD, **options)
     return demo
