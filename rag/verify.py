@@ -1,7 +1,8 @@
 """Stage 6, verify: a drafted sentence is shown only if the passages it cites support it.
 
 Hard checks (each a reason to reject): it cites nothing; a number, month, name or area it states is in none of its
-passages; it states an inspection outcome other than its report's, or an Ofsted grade; it compares or ranks (better,
+passages; it says inspectors, the council, the NHS or parents acted or spoke where its passages name no such actor
+and are not theirs; it states an inspection outcome other than its report's, or an Ofsted grade; it compares or ranks (better,
 longest, first ...) where the passages do not; it negates what the passages affirm. Soft checks, with thresholds
 tuned on evals/verifier/pairs.jsonl: enough of its content words appear in the passages (English passages), and its
 meaning is close to theirs (multilingual embedding similarity).
@@ -39,6 +40,17 @@ _RANKING = re.compile(r"\b(better|worse|best|worst|highest|lowest|longest|shorte
 # ... and comparisons, which only matter when a sentence sets two areas side by side.
 _COMPARATIVE = re.compile(r"\b(more than|less than|fewer than|higher|lower|longer|shorter|faster|slower|most|least|"
                           r"compared (?:to|with)|unlike|than|whereas)\b", re.I)
+# Who a sentence says acted or spoke. A rewrite that hands a finding to someone else ("Inspectors agreed" -> "The
+# council agreed") misattributes it: each actor it names must be named in its passages or be their speaker.
+_ACTORS = {
+    "inspectors": (re.compile(r"\b(inspectors?|ofsted|cqc|inspection team)\b", re.I), {"Ofsted/CQC"}),
+    "the council": (re.compile(r"\b(councils?|councillors?|local authority)\b", re.I), {"council", "council and NHS"}),
+    "the NHS": (re.compile(r"\b(nhs|icb|integrated care boards?|clinical commissioning groups?)\b", re.I),
+                {"NHS", "council and NHS"}),
+    "parents": (re.compile(r"\b(parents?|carers?|famil(?:y|ies))\b", re.I), set()),
+}
+# Area leaders are the council and the NHS together: a passage about them supports either.
+_LEADERS = re.compile(r"\b(leaders?|partnerships?|partners)\b", re.I)
 _NEGATION = re.compile(r"\b(not|no|never|none|nor|cannot|can't|don't|doesn't|didn't|isn't|aren't|wasn't|weren't|"
                        r"without|lack\w*|unable|rarely|seldom|insufficient\w*|inadequate\w*|poor\w*|ineffective|too long|"
                        r"too few|non)\b|n't\b", re.I)
@@ -108,13 +120,22 @@ def features(claim: str, passages: list[Sentence], outcome_of: Callable[[str], s
         comparative = {w.lower() for w in _RANKING.findall(claim)} - said
         if len(find_areas(claim, all_areas()).in_corpus) > 1 or len({p.evidence.area for p in passages}) > 1:
             comparative |= {w.lower() for w in _COMPARATIVE.findall(claim)} - said
+    english_text = " ".join(p.text for p in english)
+    speakers = {p.evidence.speaker for p in english}
+    named = {name for name, (pattern, _) in _ACTORS.items() if pattern.search(english_text)}
+    missing_actors = sorted(
+        name for name, (pattern, speaking) in _ACTORS.items()
+        if english and pattern.search(claim) and name not in named
+        # a statement's own voice ("we will ...") is its speaker's, unless the passage credits someone else
+        and not (speakers & speaking and not named - {"parents"})
+        and not (name in ("the council", "the NHS") and _LEADERS.search(english_text)))
     claim_neg = bool(_NEGATION.search(claim))
     passage_neg = bool(_NEGATION.search(joined))
     terms = content_terms(claim) - content_terms(metadata)
     passage_terms = content_terms(" ".join(p.text for p in english)) if english else set()
     coverage = len(terms & passage_terms) / len(terms) if terms and english else 1.0
     return {"missing_numbers": sorted(missing_numbers), "missing_months": sorted(missing_months),
-            "missing_names": sorted(missing_names), "wrong_outcome": wrong_outcome, "grade": grade,
+            "missing_names": sorted(missing_names), "missing_actors": missing_actors, "wrong_outcome": wrong_outcome, "grade": grade,
             "comparative": sorted(comparative), "claim_negated": claim_neg, "passage_negated": passage_neg,
             "coverage": round(coverage, 3), "english": bool(english)}
 
@@ -127,6 +148,8 @@ def decide(f: dict, similarity: float, thresholds: Thresholds) -> Verdict:
         reasons.append(f"dates not in passages: {', '.join(f['missing_months'])}")
     if f["missing_names"]:
         reasons.append(f"names not in passages: {', '.join(f['missing_names'])}")
+    if f.get("missing_actors"):
+        reasons.append(f"names as acting or speaking someone the passages do not: {', '.join(f['missing_actors'])}")
     if f["wrong_outcome"]:
         reasons.append("states an outcome its report does not give")
     if f["grade"]:

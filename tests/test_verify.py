@@ -11,10 +11,11 @@ from sendqa.types import Evidence
 from tests.conftest import needs_shared
 
 
-def passage(text: str, area="Bury", kind="inspection report", language="en", doc_id="bury-report") -> Sentence:
+def passage(text: str, area="Bury", kind="inspection report", language="en", doc_id="bury-report",
+            speaker="Ofsted/CQC") -> Sentence:
     ev = Evidence(chunk_id=f"{doc_id}::0", doc_id=doc_id, text=text, start=0, end=len(text), page=1, section=None,
                   score=0.0, source="x.pdf", title=f"Area SEND inspection of {area}", area=area, kind=kind,
-                  speaker="Ofsted/CQC", language=language)
+                  speaker=speaker, language=language)
     return Sentence(text, 0, len(text), ev, 0)
 
 
@@ -35,6 +36,24 @@ OUTCOME = passage("There are widespread and/or systemic failings leading to sign
                   "and outcomes of children and young people with SEND.")
 
 
+STATEMENT = passage("Inspectors agreed that seven out of the nine former areas of significant weakness have improved.",
+                    area="Somerset", kind="council or NHS statement", doc_id="somerset-statement",
+                    speaker="council and NHS")
+VOICE = passage("We are pleased that the re-visit letter recognised many of the improvements to SEND services in "
+                "Somerset.", area="Somerset", kind="council or NHS statement", doc_id="somerset-statement",
+                speaker="council and NHS")
+
+
+@pytest.mark.parametrize("claim, passages", [
+    ("Inspectors found that the average wait for speech and language therapy is 75 weeks.", [WAITS]),
+    ("The council and NHS are pleased that the revisit letter recognised many improvements to SEND services in "
+     "Somerset.", [VOICE]),  # a statement's own voice is its speaker's
+])
+def test_who_acted_or_spoke_may_be_named_when_the_passage_or_its_speaker_says_so(verifier, claim, passages):
+    verdict = verifier.check(claim, passages)
+    assert verdict.supported, verdict.reasons
+
+
 @pytest.mark.parametrize("claim", [
     "Children in Bury wait 75 weeks for speech and language therapy and 39 weeks for a community paediatric assessment.",
     "The average wait for speech and language therapy is 75 weeks.",
@@ -52,6 +71,9 @@ def test_supported_rewrites_pass(verifier, claim):
     ("Bury has the longest waits for speech and language therapy in England.", [WAITS], "compares"),
     ("The new Bury Sensory Hub cut waits for speech and language therapy to 75 weeks.", [WAITS], "names"),
     ("Children in Bury wait 75 weeks for speech therapy.", [], "cites no passage"),
+    ("The council says the average wait for speech and language therapy is 75 weeks.", [WAITS], "acting or speaking"),
+    ("The council and NHS agreed that seven of the nine former areas of weakness have improved.", [STATEMENT],
+     "acting or speaking"),
 ])
 def test_unsupported_rewrites_fail_with_a_reason(verifier, claim, passages, why):
     verdict = verifier.check(claim, passages)

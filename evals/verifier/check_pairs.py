@@ -25,6 +25,7 @@ UNSUPPORTED_PERTURBATIONS = (
     "outcome-changed",
     "invented-service",
     "invented-fact",
+    "wrong-speaker",
 )
 PERTURBATIONS = SUPPORTED_PERTURBATIONS + UNSUPPORTED_PERTURBATIONS
 SPLITS = ("tune", "holdout")
