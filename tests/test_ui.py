@@ -84,6 +84,11 @@ def test_chat_sources_follow_up_feedback_in_a_browser(app):
         page.wait_for_function("""id => { const c = document.getElementById(id); const r = c && c.getBoundingClientRect();
             return r && r.top >= 0 && r.bottom <= innerHeight; }""", arg=target, timeout=10_000)
         assert page.url.rstrip("/") == url.rstrip("/") and len(page.context.pages) == 1
+        # Screen readers hear the text shown, not Markdown escapes or link markup.
+        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=bot]')].pop()"
+                               ".getAttribute('aria-label').startsWith('Answer: ')", timeout=10_000)
+        label = page.locator("[data-testid=bot]").last.get_attribute("aria-label")
+        assert "\\" not in label and "<a " not in label and "disproportionate" in label, label[:200]
 
         # A follow-up is rewritten with the area of the earlier turn, and the searched question is shown.
         _ask(page, "and what does the council say about inclusion there?", "Searched:")

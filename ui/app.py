@@ -47,7 +47,8 @@ CSS = """
 a.cite-link { text-decoration: none; font-weight: 600; }
 .sources .cite.cite-flash { outline: 3px solid #ffbf47; }
 """
-# A click (or Enter) on [n] in an answer opens source n in the sources panel instead of following the link.
+# A click (or Enter) on [n] in an answer opens source n in the sources panel instead of following the link; each
+# message is labelled for screen readers with the text it shows.
 HEAD = """<script>
 document.addEventListener("click", (event) => {
   const link = event.target.closest && event.target.closest("a.cite-link, a[href^='#cite-']");
@@ -62,6 +63,20 @@ document.addEventListener("click", (event) => {
   cite.classList.add("cite-flash");
   setTimeout(() => cite.classList.remove("cite-flash"), 2000);
 }, true);
+// Gradio labels each message with its raw Markdown (escapes, link markup): screen readers get the text shown instead.
+let relabelling = false;
+new MutationObserver(() => {
+  if (relabelling) return;
+  relabelling = true;
+  requestAnimationFrame(() => {
+    relabelling = false;
+    document.querySelectorAll("[data-testid=bot][aria-label], [data-testid=user][aria-label]").forEach((message) => {
+      const who = message.dataset.testid === "bot" ? "Answer: " : "Question: ";
+      const label = who + message.innerText.trim();
+      if (message.getAttribute("aria-label") !== label) message.setAttribute("aria-label", label);
+    });
+  });
+}).observe(document.documentElement, {subtree: true, childList: true, characterData: true});
 </script>"""
 
 
