@@ -9,7 +9,7 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.handoffs import Context
 from rag.index import CorpusIndex
-from rag.intent import QuestionCheck
+from rag.intent import DOMAIN, QuestionCheck
 from rag.retrieve import to_evidence
 from rag.sentences import Sentence, split_sentences
 from sendqa.domain import (ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
@@ -44,6 +44,11 @@ def _stem(word: str) -> str:
     return word
 
 
+# Words that name the kind of source asked about ("what did the news article say"), not its subject.
+_SOURCE_TERMS = frozenset(content_terms("article articles news newspaper newspapers paper papers press statement "
+                                        "statements"))
+
+
 def build_context(question: str, check: QuestionCheck, areas: list[str], evidence: list[Evidence],
                   index: CorpusIndex, area_terms: set[str]) -> Context:
     """Sentences from the evidence (plus the named areas' key sections), each scored for relevance."""
@@ -57,6 +62,12 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
                  f"{' OR chunk_index = 0' if asks_dates else ''})")
         for node in index.lexical.nodes(where, (*areas, *wanted)):
             chunks.setdefault(node.node_id, to_evidence(NodeWithScore(node=node, score=0.0)))
+    if areas and check.wants_statements:
+        # "What did the council / the article say?": the named areas' statements and articles, whatever retrieval
+        # ranked (a short question about them may share no words with them).
+        where = f"area IN ({', '.join('?' * len(areas))}) AND speaker NOT IN ('Ofsted/CQC', 'glossary')"
+        for node in index.lexical.nodes(where, tuple(areas), limit_per_doc=8):
+            chunks.setdefault(node.node_id, to_evidence(NodeWithScore(node=node, score=0.0)))
     rank = {cid: i for i, cid in enumerate(ev.chunk_id for ev in evidence)}
     sentences: list[Sentence] = [s for ev in chunks.values() for s in split_sentences(ev)]
     if not sentences:
@@ -65,7 +76,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     s_vecs = index.sentence_vectors.encode([s.text for s in sentences])
     semantic = s_vecs @ q_vec
     floor = _SEMANTIC_FLOOR.get(index.settings.retrieval.embedding, 0.0)
-    q_terms = content_terms(question, expand=True) - area_terms
+    q_terms = content_terms(question, expand=True) - area_terms - _SOURCE_TERMS
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
     by_language: dict[str, list[float]] = {}
@@ -85,6 +96,8 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             score = 0.9 * sem_scaled * (0.5 + relative) + 0.45 * lexical
         if not sentence.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "’", ")")):
             score -= 0.1  # headlines and table fragments say little on their own
+        if ev.speaker != "Ofsted/CQC" and ev.language == "en" and not DOMAIN.search(sentence.text):
+            score -= 0.2  # a page's furniture (the publisher's pitch, "follow us on ...") says nothing about SEND
         if section in ADMIN_SECTIONS and not _ABOUT_INSPECTION.search(question):
             score -= 0.2  # who inspected and how is boilerplate unless asked for
         if check.speaker_hint and ev.speaker != "Ofsted/CQC":

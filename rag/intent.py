@@ -31,7 +31,8 @@ _FALSE_GRADE = re.compile(
     r"|\b(?:clos\w*|shut\w*)\b(?:\s+\S+){0,3}\s+send\b|\bfined\b|\bofsted fine\b",
     re.I,
 )
-_DOMAIN = re.compile(
+# Words that put a question (or a sentence) on the subject of SEND.
+DOMAIN = re.compile(
     r"\b(send|sen|senco|special educational|special needs|disab\w*|ehc\w*|education,? health|plans?|inspect\w*|ofsted|cqc|"
     r"autis\w*|adhd|neuro\w*|school\w*|child\w*|young people|pupils?|council\w*|nhs|icb|partnership|wait\w*|assess\w*|"
     r"therap\w*|camhs|mental health|outcomes?|reports?|weakness\w*|improv\w*|priority|provision|exclu\w*|absen\w*|parents?|"
@@ -71,6 +72,7 @@ _DEFINITION = re.compile(r"^\s*(?:(?:what(?:'s| is| are)|whats|define|meaning of
                          r"(?:mean|stand for|stands for)\s*\??\s*$)", re.I)
 _SPEAKER_HINT = re.compile(r"\b(council|nhs|councillors?|cllr|statement|said|says|say|respon\w*|press|news|article|"
                            r"accept\w*|claims?|according to (the )?(council|nhs|leader))\b", re.I)
+_INSPECTORS = re.compile(r"\b(inspectors?|ofsted|cqc|inspection report|the report)\b", re.I)
 # Questions only a figure can answer (a duration or rate may also be answered in words: "unacceptably long").
 _NEEDS_NUMBER = re.compile(r"\b(how many|how much|what (?:number|percentage|proportion|share)|what per ?cent|"
                            r"by how much|percent\w*|"
@@ -88,6 +90,7 @@ class QuestionCheck:
     needs_name: bool = False
     term: str | None = None  # the term a definitional question asks about
     names_thing: bool = False  # the question asks what something is called
+    wants_statements: bool = False  # what the council, NHS or press said, not what the inspectors found
 
 
 def check_question(question: str, names_area: bool) -> QuestionCheck:
@@ -95,13 +98,14 @@ def check_question(question: str, names_area: bool) -> QuestionCheck:
     check = QuestionCheck(intent=_intent(question), needs_number=bool(_NEEDS_NUMBER.search(question)),
                           asks_dates=bool(_DATES.search(question)), speaker_hint=bool(_SPEAKER_HINT.search(question)),
                           needs_name=bool(_NEEDS_NAME.search(question)), names_thing=bool(_NAMES_THING.search(question)))
+    check.wants_statements = check.speaker_hint and not _INSPECTORS.search(question)
     if check.intent == "general" and not names_area and (m := _DEFINITION.match(question)):
         check.intent, check.term = "definition", (m.group("term") or m.group("term2")).strip()
     if _INJECTION.search(question):
         check.refuse = "injection"
     elif _FALSE_GRADE.search(question):
         check.false_premise = True
-    elif not _DOMAIN.search(question) and (not names_area or _OFF_TOPIC.search(question)):
+    elif not DOMAIN.search(question) and (not names_area or _OFF_TOPIC.search(question)):
         check.refuse = "off-topic"
     return check
 

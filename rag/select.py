@@ -43,6 +43,8 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     if check.speaker_hint:
         # "What did the council say...": statements answer that, not the inspectors' findings.
         spoken = [sid for sid in ranked if context.sentences[sid].evidence.speaker != "Ofsted/CQC"]
+        if not spoken and check.wants_statements and context.areas:
+            spoken = _openings(context)  # a vague "what did the article say?" is answered by what it says first
         ranked = spoken or ranked
     chosen: list[str] = list(context.pinned)
     if check.intent == "definition":
@@ -92,6 +94,17 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     if not chosen:
         return Selection(context, abstained=True, reason="no-evidence")
     return Selection(context, chosen=_order(context, chosen))
+
+
+def _openings(context: Context, per_document: int = 3) -> list[str]:
+    """The first sentences of the named areas' statements and articles: a news article or a statement says its
+    main point first."""
+    by_doc: dict[str, list[str]] = {}
+    for sid, s in sorted(context.sentences.items(), key=lambda item: (item[1].evidence.doc_id, item[1].start)):
+        if (s.evidence.area in context.areas and s.evidence.speaker not in ("Ofsted/CQC", "glossary")
+                and s.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "’"))):
+            by_doc.setdefault(s.evidence.doc_id, []).append(sid)
+    return [sid for sids in by_doc.values() for sid in sids[:per_document]]
 
 
 def _defines(sentence: Sentence, term: str) -> bool:

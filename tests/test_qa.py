@@ -123,3 +123,13 @@ def test_the_documents_page_counts_pages(full_qa):
     pdfs = [d.doc_id for d in documents if d.source.endswith(".pdf")]
     assert len(pdfs) == 40 and all(5 <= pages[p] <= 40 for p in pdfs), {p: pages.get(p) for p in pdfs}
     assert not any(d.doc_id in pages for d in documents if not d.source.endswith(".pdf"))
+
+
+def test_a_vague_question_about_what_an_article_said_gets_its_opening(full_qa):
+    """The source's kind ("news article") is not its subject: the article's own first sentences answer, not the
+    publisher's "follow us on Facebook" that shares the word "news"."""
+    answer = full_qa.ask("What did the news article say about Stoke's SEND inspection?")
+    assert not answer.abstained and "unnecessarily hard" in answer.answer
+    assert {c.speaker for c in answer.citations} == {"press"} and "Facebook" not in answer.answer
+    filtered = full_qa.ask("what did the article say about the inspection?", area="Stoke-on-Trent")
+    assert not filtered.abstained and "unnecessarily hard" in filtered.answer
