@@ -7,6 +7,7 @@ import re
 import numpy as np
 from llama_index.core.schema import NodeWithScore
 
+from rag.areas import area_key
 from rag.handoffs import Context
 from rag.index import CorpusIndex
 from rag.intent import DOMAIN, QuestionCheck
@@ -47,6 +48,7 @@ def _stem(word: str) -> str:
 # Words that name the kind of source asked about ("what did the news article say"), not its subject.
 _SOURCE_TERMS = frozenset(content_terms("article articles news newspaper newspapers paper papers press statement "
                                         "statements"))
+_SPEAKER_TERMS = frozenset(content_terms("council councils councillor councillors cllr nhs icb leader leaders cabinet"))
 
 
 def build_context(question: str, check: QuestionCheck, areas: list[str], evidence: list[Evidence],
@@ -76,7 +78,12 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     s_vecs = index.sentence_vectors.encode([s.text for s in sentences])
     semantic = s_vecs @ q_vec
     floor = _SEMANTIC_FLOOR.get(index.settings.retrieval.embedding, 0.0)
-    q_terms = content_terms(question, expand=True) - area_terms - _SOURCE_TERMS
+    # Area names count in any spelling the gazetteer knows ("south glos"), not as the question's subject.
+    q_terms = {t for t in content_terms(question, expand=True) - area_terms - _SOURCE_TERMS
+               if area_key(t) not in area_terms}
+    if check.wants_statements:
+        q_terms -= _SPEAKER_TERMS  # "what did the council say": who speaks, not what about
+    context.subject_terms = frozenset(q_terms)
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
     by_language: dict[str, list[float]] = {}

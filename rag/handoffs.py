@@ -19,6 +19,9 @@ class Context:
     scores: dict[str, float] = field(default_factory=dict)  # id -> relevance 0..1.5
     lexical: dict[str, float] = field(default_factory=dict)  # id -> share of the question's content words present
     pinned: list[str] = field(default_factory=list)  # ids that must lead the answer (e.g. outcome sentences)
+    # The question's own subject words (not its areas, the kind of source or who speaks); empty for "what did the
+    # council say?"
+    subject_terms: frozenset[str] = frozenset()
 
     def ranked(self) -> list[str]:
         return sorted(self.scores, key=lambda sid: self.scores[sid], reverse=True)

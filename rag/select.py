@@ -43,8 +43,9 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     if check.speaker_hint:
         # "What did the council say...": statements answer that, not the inspectors' findings.
         spoken = [sid for sid in ranked if context.sentences[sid].evidence.speaker != "Ofsted/CQC"]
-        if not spoken and check.wants_statements and context.areas:
-            spoken = _openings(context)  # a vague "what did the article say?" is answered by what it says first
+        if len(spoken) < 2 and check.wants_statements and context.areas and not context.subject_terms:
+            # "What did the article say?", with no subject of its own, is answered by what the article says first.
+            spoken += [sid for sid in _openings(context) if sid not in spoken]
         ranked = spoken or ranked
     chosen: list[str] = list(context.pinned)
     if check.intent == "definition":

@@ -133,3 +133,8 @@ def test_a_vague_question_about_what_an_article_said_gets_its_opening(full_qa):
     assert {c.speaker for c in answer.citations} == {"press"} and "Facebook" not in answer.answer
     filtered = full_qa.ask("what did the article say about the inspection?", area="Stoke-on-Trent")
     assert not filtered.abstained and "unnecessarily hard" in filtered.answer
+    # Who speaks and how the area is abbreviated are not the subject: the statement's and article's openings answer.
+    assert "very disappointed" in full_qa.ask("What did the council say in Birmingham?").answer
+    assert "long-standing issues" in full_qa.ask("what did the papers say about south glos").answer
+    topical = full_qa.ask("what did the council statement say about exclusions in somerset")
+    assert topical.sentences[0].text.startswith("Too many children and young people not accessing education")
