@@ -48,7 +48,8 @@ def _stem(word: str) -> str:
 # Words that name the kind of source asked about ("what did the news article say"), not its subject.
 _SOURCE_TERMS = frozenset(content_terms("article articles news newspaper newspapers paper papers press statement "
                                         "statements"))
-_SPEAKER_TERMS = frozenset(content_terms("council councils councillor councillors cllr nhs icb leader leaders cabinet"))
+_SPEAKER_TERMS = frozenset(content_terms("council councils councillor councillors cllr nhs icb leader leaders cabinet "
+                                         "inspector inspectors ofsted cqc"))
 
 
 def build_context(question: str, check: QuestionCheck, areas: list[str], evidence: list[Evidence],
@@ -81,8 +82,8 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     # Area names count in any spelling the gazetteer knows ("south glos"), not as the question's subject.
     q_terms = {t for t in content_terms(question, expand=True) - area_terms - _SOURCE_TERMS
                if area_key(t) not in area_terms}
-    if check.wants_statements:
-        q_terms -= _SPEAKER_TERMS  # "what did the council say": who speaks, not what about
+    if check.wants_statements or check.findings_about:
+        q_terms -= _SPEAKER_TERMS  # "what did the council / inspectors say": who speaks, not what about
     context.subject_terms = frozenset(q_terms)
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
@@ -107,8 +108,10 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             score -= 0.2  # a page's furniture (the publisher's pitch, "follow us on ...") says nothing about SEND
         if section in ADMIN_SECTIONS and not _ABOUT_INSPECTION.search(question):
             score -= 0.2  # who inspected and how is boilerplate unless asked for
-        if check.speaker_hint and ev.speaker != "Ofsted/CQC":
+        if check.wants_statements and ev.speaker != "Ofsted/CQC":
             score += 0.15
+        elif check.asks_inspectors and ev.speaker == "Ofsted/CQC":
+            score += 0.1
         if intent in ("improve", "briefing"):
             score += IMPROVE_SECTIONS.get(section, 0.0)
         if intent in ("strengths", "briefing"):

@@ -91,6 +91,8 @@ class QuestionCheck:
     term: str | None = None  # the term a definitional question asks about
     names_thing: bool = False  # the question asks what something is called
     wants_statements: bool = False  # what the council, NHS or press said, not what the inspectors found
+    asks_inspectors: bool = False  # "what did inspectors / Ofsted say": the report itself, before press accounts of it
+    findings_about: str | None = None  # "what did inspectors find about X": the X (read as a briefing when no X)
 
 
 def check_question(question: str, names_area: bool) -> QuestionCheck:
@@ -98,7 +100,10 @@ def check_question(question: str, names_area: bool) -> QuestionCheck:
     check = QuestionCheck(intent=_intent(question), needs_number=bool(_NEEDS_NUMBER.search(question)),
                           asks_dates=bool(_DATES.search(question)), speaker_hint=bool(_SPEAKER_HINT.search(question)),
                           needs_name=bool(_NEEDS_NAME.search(question)), names_thing=bool(_NAMES_THING.search(question)))
-    check.wants_statements = check.speaker_hint and not _INSPECTORS.search(question)
+    check.asks_inspectors = bool(_INSPECTORS.search(question))
+    check.wants_statements = check.speaker_hint and not check.asks_inspectors
+    if check.intent == "briefing" and (m := _FINDINGS_ABOUT.search(question)):
+        check.findings_about = m.group("topic")
     if check.intent == "general" and not names_area and (m := _DEFINITION.match(question)):
         check.intent, check.term = "definition", (m.group("term") or m.group("term2")).strip()
     if _INJECTION.search(question):
@@ -111,6 +116,8 @@ def check_question(question: str, names_area: bool) -> QuestionCheck:
 
 
 # "What did inspectors find in Bury?" asks for the report's main points, when nothing more specific is asked.
+_FINDINGS_ABOUT = re.compile(r"\bwhat did .{0,30}\b(?:find|found|say|conclude|think)\s+(?:about|on|regarding|of)\s+"
+                             r"(?P<topic>.+?)\s*\??$", re.I)
 _FINDINGS = re.compile(r"\bwhat did (?:the )?(?:inspectors?|ofsted|cqc|inspection|report) (?:find|found|say|conclude|think)\b", re.I)
 
 

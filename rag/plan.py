@@ -74,6 +74,19 @@ def _known_term(term: str | None, vocabulary: frozenset[str]) -> bool:
     return bool(words) and all(w in vocabulary for w in words)
 
 
+# Words that narrow nothing when asked about: "what did inspectors say about SEND services in Bury?"
+_BROAD_WORDS = "services service provision support system systems arrangements things everything inspection report findings"
+
+
+def _has_own_topic(text: str, areas: list[str]) -> bool:
+    """Whether "about ..." names a subject beyond the areas and words that narrow nothing ("SEND services")."""
+    from rag.evidence import content_terms
+
+    area_words = {w for a in areas for w in area_key(a).split()}
+    broad = content_terms(_BROAD_WORDS)
+    return any(t not in area_words and area_key(t) not in area_words and t not in broad for t in content_terms(text))
+
+
 def plan_question(question: str, catalog: Catalog, settings: Settings, area: str | None = None,
                   filters: Filters | None = None) -> Plan:
     """Read the question: areas (any case, abbreviations, typos, successors), intent, refusals."""
@@ -113,6 +126,11 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
                                                    for a in everywhere):
         plan.mode, plan.compare_areas, plan.areas = "compare", everywhere, named.in_corpus
         return plan
+    if check.findings_about and _has_own_topic(check.findings_about, everywhere):
+        # "What did inspectors say about EHC plans in Stoke?" asks about EHC plans, not for the main findings.
+        check = plan.check = replace(check, intent="general")
+        plan.query = check.findings_about + "".join(f" in {a}" for a in everywhere if area_key(a) not in
+                                                      area_key(check.findings_about))  # search the subject
     if check.intent == "briefing" and len(everywhere) == 1 and (
             named.in_corpus or (area_key(everywhere[0]) in catalog.stat_areas and _BRIEFING_ASKED.search(query))):
         plan.mode, plan.compare_areas, plan.areas = "brief", everywhere, named.in_corpus

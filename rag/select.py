@@ -40,7 +40,7 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
             strong = [sid for sid in ranked if context.scores[sid] >= answer.fallback_sentence_score
                       and context.lexical.get(sid, 0) >= answer.fallback_lexical][:3]
         ranked = strong
-    if check.speaker_hint:
+    if check.wants_statements:
         # "What did the council say...": statements answer that, not the inspectors' findings.
         spoken = [sid for sid in ranked if context.sentences[sid].evidence.speaker != "Ofsted/CQC"]
         if len(spoken) < 2 and check.wants_statements and context.areas and not context.subject_terms:

@@ -138,3 +138,12 @@ def test_a_vague_question_about_what_an_article_said_gets_its_opening(full_qa):
     assert "long-standing issues" in full_qa.ask("what did the papers say about south glos").answer
     topical = full_qa.ask("what did the council statement say about exclusions in somerset")
     assert topical.sentences[0].text.startswith("Too many children and young people not accessing education")
+
+
+def test_what_inspectors_said_about_a_subject_answers_the_subject(full_qa):
+    """"What did inspectors find in Bury?" asks for the main findings; "... say about transition in Oldham?" asks
+    about transition, and the report (not a press account or the outcome) answers it."""
+    about = full_qa.ask("what did ofsted say about transition for young people in oldham")
+    assert "gap in transition arrangements" in about.answer and about.briefing is None
+    assert about.citations[0].speaker == "Ofsted/CQC"
+    assert full_qa.ask("what did inspectors find in bury?").briefing is not None
