@@ -72,9 +72,10 @@ class QA:
         )
 
     # --- public API ------------------------------------------------------------------------------
-    def ask(self, question: str, area: str | None = None, filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, area: str | None = None, filters: Filters | None = None,
+            backend: Backend | None = None) -> Answer:
         answer = None
-        for item in self.stream(question, area=area, filters=filters):
+        for item in self.stream(question, area=area, filters=filters, backend=backend):
             answer = item
         assert isinstance(answer, Answer)
         return answer

@@ -43,7 +43,7 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     if check.wants_statements:
         # "What did the council say...": statements answer that, not the inspectors' findings.
         spoken = [sid for sid in ranked if context.sentences[sid].evidence.speaker != "Ofsted/CQC"]
-        if len(spoken) < 2 and check.wants_statements and context.areas and not context.subject_terms:
+        if len(spoken) < 2 and context.areas and not context.subject_terms:
             # "What did the article say?", with no subject of its own, is answered by what the article says first.
             spoken += [sid for sid in _openings(context) if sid not in spoken]
         ranked = spoken or ranked

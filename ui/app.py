@@ -119,7 +119,7 @@ def build(qa) -> gr.Blocks:
     local = qa.settings.answer.local
     if not local.threads and (os.cpu_count() or 1) > 1:
         # Many users share one machine: llama.cpp on every core stalls whenever retrieval needs one (2 cores, 20 users:
-        # an LLM answer took 127 s with 2 threads, 27 s with 1), so a local model started by the app leaves a core free.
+        # LLM answers p50 127 s with 2 threads, 43 s with 1), so a local model started by the app leaves a core free.
         local.threads = (os.cpu_count() or 2) - 1
 
     llm = qa.backend.can_invent
@@ -270,10 +270,7 @@ def build(qa) -> gr.Blocks:
 
         def ask(question: str, quotes_only: bool = False) -> dict:
             """The `sendqa ask --json` object for a question; quotes_only answers without the language model."""
-            answer = None
-            for answer in qa.stream(question, backend=qa.extractive if quotes_only else None):
-                pass
-            return answer.contract()
+            return qa.ask(question, backend=qa.extractive if quotes_only else None).contract()
 
         def brief(area_name: str) -> dict:
             """A cited briefing on one area (its `briefing` field holds the sections)."""
