@@ -12,7 +12,7 @@ from rag.handoffs import Context
 from rag.index import CorpusIndex
 from rag.intent import DOMAIN, QuestionCheck
 from rag.retrieve import to_evidence
-from rag.sentences import Sentence, split_sentences
+from rag.sentences import Sentence, ends_as_sentence, split_sentences
 from sendqa.domain import (ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
                            SECTION_OUTCOME, STRENGTH_SECTIONS)
 from sendqa.types import Evidence
@@ -58,19 +58,22 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     context = Context(question=question, check=check, areas=areas)
     intent, needs_number, asks_dates = check.intent, check.needs_number, check.asks_dates
     chunks = {ev.chunk_id: ev for ev in evidence}
+
+    def add_chunks(where: str, params: tuple, limit_per_doc: int | None = None) -> None:
+        """The named areas' chunks under an SQL condition, whatever retrieval ranked."""
+        in_areas = f"area IN ({', '.join('?' * len(areas))}) AND "
+        for node in index.lexical.nodes(in_areas + where, (*areas, *params), limit_per_doc=limit_per_doc):
+            chunks.setdefault(node.node_id, to_evidence(NodeWithScore(node=node, score=0.0)))
+
     if areas and intent in ("outcome", "improve", "strengths", "briefing", "experience"):
-        # The named areas' sections that answer this kind of question, whatever retrieval ranked.
+        # The sections that answer this kind of question.
         wanted = sorted(_sections_for(intent))
-        where = (f"area IN ({', '.join('?' * len(areas))}) AND (lower(section) IN ({', '.join('?' * len(wanted))})"
-                 f"{' OR chunk_index = 0' if asks_dates else ''})")
-        for node in index.lexical.nodes(where, (*areas, *wanted)):
-            chunks.setdefault(node.node_id, to_evidence(NodeWithScore(node=node, score=0.0)))
+        add_chunks(f"(lower(section) IN ({', '.join('?' * len(wanted))}){' OR chunk_index = 0' if asks_dates else ''})",
+                   tuple(wanted))
     if areas and check.wants_statements:
-        # "What did the council / the article say?": the named areas' statements and articles, whatever retrieval
-        # ranked (a short question about them may share no words with them).
-        where = f"area IN ({', '.join('?' * len(areas))}) AND speaker NOT IN ('Ofsted/CQC', 'glossary')"
-        for node in index.lexical.nodes(where, tuple(areas), limit_per_doc=8):
-            chunks.setdefault(node.node_id, to_evidence(NodeWithScore(node=node, score=0.0)))
+        # "What did the council / the article say?": their statements and articles (a short question about them may
+        # share no words with them).
+        add_chunks("speaker NOT IN ('Ofsted/CQC', 'glossary')", (), limit_per_doc=8)
     rank = {cid: i for i, cid in enumerate(ev.chunk_id for ev in evidence)}
     sentences: list[Sentence] = [s for ev in chunks.values() for s in split_sentences(ev)]
     if not sentences:
@@ -102,7 +105,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             low, high = min(by_language[ev.language]), max(by_language[ev.language])
             relative = (float(sem) - low) / (high - low) if high > low else 0.0
             score = 0.9 * sem_scaled * (0.5 + relative) + 0.45 * lexical
-        if not sentence.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "’", ")")):
+        if not ends_as_sentence(sentence.text):
             score -= 0.1  # headlines and table fragments say little on their own
         if ev.speaker != "Ofsted/CQC" and ev.language == "en" and not DOMAIN.search(sentence.text):
             score -= 0.2  # a page's furniture (the publisher's pitch, "follow us on ...") says nothing about SEND

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -74,8 +75,13 @@ def _known_term(term: str | None, vocabulary: frozenset[str]) -> bool:
     return bool(words) and all(w in vocabulary for w in words)
 
 
-# Words that narrow nothing when asked about: "what did inspectors say about SEND services in Bury?"
-_BROAD_WORDS = "services service provision support system systems arrangements things everything inspection report findings"
+@functools.cache
+def _broad_terms() -> frozenset[str]:
+    """Words that narrow nothing when asked about: "what did inspectors say about SEND services in Bury?"."""
+    from rag.evidence import content_terms
+
+    return frozenset(content_terms("services service provision support system systems arrangements things everything "
+                                   "inspection report findings"))
 
 
 def _has_own_topic(text: str, areas: list[str]) -> bool:
@@ -83,7 +89,7 @@ def _has_own_topic(text: str, areas: list[str]) -> bool:
     from rag.evidence import content_terms
 
     area_words = {w for a in areas for w in area_key(a).split()}
-    broad = content_terms(_BROAD_WORDS)
+    broad = _broad_terms()
     return any(t not in area_words and area_key(t) not in area_words and t not in broad for t in content_terms(text))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from rag.handoffs import Context, Selection
-from rag.sentences import Sentence
+from rag.sentences import Sentence, ends_as_sentence
 from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE
 from sendqa.settings import Settings
 
@@ -103,7 +103,7 @@ def _openings(context: Context, per_document: int = 3) -> list[str]:
     by_doc: dict[str, list[str]] = {}
     for sid, s in sorted(context.sentences.items(), key=lambda item: (item[1].evidence.doc_id, item[1].start)):
         if (s.evidence.area in context.areas and s.evidence.speaker not in ("Ofsted/CQC", "glossary")
-                and s.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "’"))):
+                and ends_as_sentence(s.text)):
             by_doc.setdefault(s.evidence.doc_id, []).append(sid)
     return [sid for sids in by_doc.values() for sid in sids[:per_document]]
 

@@ -20,3 +20,8 @@ class Sentence:
 def split_sentences(evidence: Evidence) -> list[Sentence]:
     return [Sentence(evidence.text[s:e], evidence.start + s, evidence.start + e, evidence, i)
             for i, (s, e) in enumerate(sentence_spans(evidence.text))]
+
+
+def ends_as_sentence(text: str) -> bool:
+    """Whether text ends as a sentence does; headlines, page furniture and table fragments do not."""
+    return text.rstrip().endswith((".", "!", "?", ":", "”", '"', "’", ")"))

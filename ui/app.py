@@ -141,14 +141,15 @@ def build(qa) -> gr.Blocks:
             rewritten = session.standalone(message)
             searched = f"*Searched: {escape(rewritten)}*" if show_rewritten and rewritten != message else None
             lines, previous = [searched] if searched else [], None
+            before_answer = len(lines)
             backend = qa.extractive if quotes_only else qa.backend
             stream = qa.stream(rewritten, area=area or None, filters=Filters.from_options(kind, speaker, since, until),
                                backend=backend)
             for item, place in with_queue_position(stream, getattr(backend, "slots", None)):
                 if item is None:
-                    if place and len(lines) == (1 if searched else 0):
+                    if place and len(lines) == before_answer:  # nothing of the answer shown yet
                         history[-1]["content"] = "  \n".join(lines + [_queued(place)])
-                        yield history, gr.update(), session, None, gr.update(value=None, visible=False), gr.update()
+                        yield _partial(history, session)
                     continue
                 if isinstance(item, Answer):
                     item.question, item.rewritten = message, rewritten
@@ -158,9 +159,13 @@ def build(qa) -> gr.Blocks:
                 line, previous = _line(item, previous)
                 lines.append(line)
                 history[-1]["content"] = "  \n".join(lines) + "  \n*…*"
-                yield history, gr.update(), session, None, gr.update(value=None, visible=False), gr.update()
+                yield _partial(history, session)
         except SendQAError as exc:
             raise gr.Error(str(exc)) from None
+
+    def _partial(history, session):
+        """The chat as it stands mid-answer; sources, download and chart wait for the whole answer."""
+        return history, gr.update(), session, None, gr.update(value=None, visible=False), gr.update()
 
     def _queued(place: int) -> str:
         ahead = "1 answer is" if place == 1 else f"{place} answers are"
