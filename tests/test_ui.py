@@ -57,10 +57,14 @@ def _screenshot(page, name: str) -> None:
 
 
 def _ask(page, question: str, wait_for: str) -> None:
+    """Ask, see `wait_for`, then wait for the whole answer: the sources panel is refilled only when it is in."""
+    shown = "document.querySelector('#sources-panel .sources, #sources-panel .sources-empty')"
+    before = page.evaluate(f"() => {shown}?.outerHTML ?? ''")
     box = page.get_by_label("Your question")
     box.fill(question)
     box.press("Enter")
     page.get_by_text(wait_for).first.wait_for(timeout=90_000)
+    page.wait_for_function(f"before => ({shown}?.outerHTML ?? before) !== before", arg=before, timeout=90_000)
 
 
 def test_chat_sources_follow_up_feedback_in_a_browser(app):
@@ -114,7 +118,6 @@ def test_document_text_stays_inert(app):
     with sync_playwright() as p:
         browser, page = _browser(p, url)
         _ask(page, "What did Somerset parents say about support services being hard to reach?", "hard to reach")
-        page.wait_for_timeout(500)
         assert page.evaluate("window.hacked === undefined")
         assert page.locator("a[href*='evil.example']").count() == 0
         assert page.locator("img[src*='evil.example']").count() == 0
@@ -220,7 +223,6 @@ def test_an_area_filter_scopes_the_answer_and_the_page_works_by_keyboard(app):
         area.fill("Stoke")
         page.get_by_role("option", name="Stoke-on-Trent").click()
         _ask(page, "what did inspectors find?", "Stoke-on-Trent ·")
-        page.wait_for_timeout(300)
         cited = page.locator(".sources details.source").evaluate_all("ds => ds.map(d => d.dataset.area)")
         assert cited and set(cited) == {"Stoke-on-Trent"}, cited
         browser.close()

@@ -237,7 +237,7 @@ def build(qa) -> gr.Blocks:
                     download = gr.File(label="Download briefing (Markdown)", visible=False)
                 with gr.Column(scale=2, min_width=300):
                     chart = gr.Plot(label="EHC plan timeliness", visible=False)
-                    sources = gr.HTML("<p>Sources appear here, each quote highlighted in its passage.</p>")
+                    sources = gr.HTML("<p>Sources appear here, each quote highlighted in its passage.</p>", elem_id="sources-panel")
         with gr.Tab("Documents"):
             table = gr.Dataframe(value=documents_rows(qa), headers=HEADERS, interactive=False, wrap=True)
             with gr.Row():
