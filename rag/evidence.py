@@ -88,6 +88,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     if check.wants_statements or check.findings_about:
         q_terms -= _SPEAKER_TERMS  # "what did the council / inspectors say": who speaks, not what about
     context.subject_terms = frozenset(q_terms)
+    context.topic_terms = frozenset(q_terms - content_terms(check.intent_words, expand=True))
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
     by_language: dict[str, list[float]] = {}

@@ -22,6 +22,8 @@ class Context:
     # The question's own subject words (not its areas, the kind of source or who speaks); empty for "what did the
     # council say?"
     subject_terms: frozenset[str] = frozenset()
+    # The subject without the words that gave the intent: "EHC plans" in "any issues with EHC plans in Bolton?"
+    topic_terms: frozenset[str] = frozenset()
 
     def ranked(self) -> list[str]:
         return sorted(self.scores, key=lambda sid: self.scores[sid], reverse=True)

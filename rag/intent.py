@@ -55,8 +55,13 @@ _INTENT_PATTERNS = (
                            r"(get\w*|got|receiv\w*) a good|any good|how (is|are) .{1,40} doing|(same|different|their|its) (outcome|result)s?|(what|how) (was|is|were) the (outcome|result|verdict)|the outcome(?! for)|come out|how .{0,20}(inspection|report) (go|went)|went|when was .{1,60}inspected|"
                            r"inspection (dates?|outcome)|previous inspection|next inspection|last inspected)\b", re.I)),
     ("improve", re.compile(r"\b(improve\w*|weakness\w*|do better|get better|work on|change|priority actions?|fix|sort out|recommend\w*|need to|"
-                           r"needs to|must|should|concerns?|problems?|wrong|shortcomings|remain\w*)\b", re.I)),
-    ("strengths", re.compile(r"\b(strengths?|working well|doing well|effective|good practice|praised?|positives?|well)\b", re.I)),
+                           r"needs to|must|should|concerns?|problems?|wrong|shortcomings|remain\w*|"
+                           # how parents put it: "what's bad about SEND in Surrey?", "any issues?", "where are the gaps?"
+                           r"bad|badly|poor\w*|weak|worst|issues|any issue|gaps?|lack\w*|struggl\w*|criticis\w*|"
+                           r"(?:not|isn['’]?t|aren['’]?t) (?:good|great|working|enough|going well|going right|right))\b", re.I)),
+    ("strengths", re.compile(r"\b(strengths?|working well|doing well|effective|good practice|praised?|positives?|well|"
+                             r"good (?:about|things|news|bits)|what(?:['’]?s| is| are) good|going (?:well|right)|"
+                             r"strong\w*|best (?:things|bits)|work(?:s|ing)? for)\b", re.I)),
 )
 _DATES = re.compile(r"\b(when|what date|dates?|previous(ly)?|before that|last inspected|next inspect\w*|again)\b", re.I)
 _OFF_TOPIC = re.compile(r"\b(weather|forecast|football|fc|match|score|recipe|cook\w*|film|movie|stocks?|shares?|"
@@ -93,6 +98,7 @@ class QuestionCheck:
     wants_statements: bool = False  # what the council, NHS or press said, not what the inspectors found
     asks_inspectors: bool = False  # "what did inspectors / Ofsted say": the report itself, before press accounts of it
     findings_about: str | None = None  # "what did inspectors find about X": the X (read as a briefing when no X)
+    intent_words: str = ""  # the words that gave the intent ("any issues", "needs to improve"), not its subject
 
 
 def check_question(question: str, names_area: bool) -> QuestionCheck:
@@ -101,6 +107,8 @@ def check_question(question: str, names_area: bool) -> QuestionCheck:
                           asks_dates=bool(_DATES.search(question)), speaker_hint=bool(_SPEAKER_HINT.search(question)),
                           needs_name=bool(_NEEDS_NAME.search(question)), names_thing=bool(_NAMES_THING.search(question)))
     check.asks_inspectors = bool(_INSPECTORS.search(question))
+    pattern = dict(_INTENT_PATTERNS).get(check.intent)
+    check.intent_words = " ".join(m.group(0) for m in pattern.finditer(question)) if pattern else ""
     check.wants_statements = check.speaker_hint and not check.asks_inspectors
     if check.intent == "briefing" and (m := _FINDINGS_ABOUT.search(question)):
         check.findings_about = m.group("topic")

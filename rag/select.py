@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from rag.evidence import content_terms
 from rag.handoffs import Context, Selection
 from rag.sentences import Sentence, ends_as_sentence
 from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE
@@ -53,8 +54,13 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         if not defining:
             return Selection(context, abstained=True, reason="no-definition")
         ranked = defining
+    lead: list[str] = []  # after the pinned sentences, ahead of the rest whatever their place in the document
     if check.intent == "improve" and len(context.areas) == 1:
-        chosen += [sid for sid in report_actions(context) if sid not in chosen]
+        # "What must improve?" is answered by the actions the report sets, then the weaknesses behind them.
+        lead = [sid for sid in report_actions(context) if sid not in chosen]
+        if context.topic_terms:  # "any issues with EHC plans?": the actions on EHC plans first
+            lead.sort(key=lambda sid: not context.topic_terms & content_terms(context.sentences[sid].text, expand=True))
+        chosen += lead
         limit = max(limit, len(chosen))
     elif check.intent == "briefing" and len(context.areas) == 1:
         chosen += [sid for sid in _briefing(context) if sid not in chosen]
@@ -94,7 +100,7 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     chosen = _expand_lists(context, chosen, limit + 4)
     if not chosen:
         return Selection(context, abstained=True, reason="no-evidence")
-    return Selection(context, chosen=_order(context, chosen))
+    return Selection(context, chosen=_order(context, chosen, lead))
 
 
 def _openings(context: Context, per_document: int = 3) -> list[str]:
@@ -127,11 +133,16 @@ def _briefing(context: Context) -> list[str]:
     return sorted(strengths[:3], key=lambda sid: context.sentences[sid].start) + report_actions(context, cap=4)
 
 
+# An action a report sets: "Leaders should ...", "The partnership must ...". Reports often run two actions together
+# in one paragraph, so a directive counts as an item wherever it stands.
+_DIRECTIVE = re.compile(r"\b(?:should|must)\b")
+
+
 def report_actions(context: Context, cap: int = 16) -> list[str]:
     """The items a report lists under its priority-action and improvement sections, in report order."""
     items = [sid for sid, s in context.sentences.items()
              if s.evidence.kind == "inspection report" and s.evidence.area in context.areas
-             and (s.evidence.section or "").lower() in ACTION_SECTIONS and starts_item(s)]
+             and (s.evidence.section or "").lower() in ACTION_SECTIONS and (starts_item(s) or _DIRECTIVE.search(s.text))]
     items.sort(key=lambda sid: (ACTION_SECTIONS[(context.sentences[sid].evidence.section or "").lower()],
                                 context.sentences[sid].start))
     return items[:cap]
@@ -163,19 +174,20 @@ def _expand_lists(context: Context, chosen: list[str], limit: int) -> list[str]:
     return out
 
 
-def _order(context: Context, chosen: list[str]) -> list[str]:
-    """Pinned first; then documents in order of their best sentence, sentences in document order."""
+def _order(context: Context, chosen: list[str], lead: list[str] = ()) -> list[str]:
+    """Pinned first, then `lead` as given; then documents in order of their best sentence, sentences in document
+    order."""
     pinned = [sid for sid in context.pinned if sid in chosen]
+    pinned += [sid for sid in lead if sid in chosen and sid not in pinned]
     rest = [sid for sid in chosen if sid not in pinned]
     doc_rank: dict[str, int] = {}
     for sid in pinned + rest:
         doc_rank.setdefault(context.sentences[sid].evidence.doc_id, len(doc_rank))
     rest.sort(key=lambda sid: (doc_rank[context.sentences[sid].evidence.doc_id], context.sentences[sid].start))
     ordered = []
-    for sid in pinned:
-        ordered.append(sid)
-        doc = context.sentences[sid].evidence.doc_id
-        ordered += [r for r in rest if context.sentences[r].evidence.doc_id == doc and r not in ordered]
+    for doc in dict.fromkeys(context.sentences[sid].evidence.doc_id for sid in pinned):
+        ordered += [sid for sid in pinned if context.sentences[sid].evidence.doc_id == doc]
+        ordered += [r for r in rest if context.sentences[r].evidence.doc_id == doc]
     ordered += [r for r in rest if r not in ordered]
     return ordered
 

@@ -52,7 +52,8 @@ EXPERIENCE_SECTIONS = {f"what is it like to be a child or young person with {sen
     "send", "special educational needs and/or disabilities (send)", "special educational needs and/or disabilities")}
 
 # Sections about the inspection itself (team, method, area facts): rarely what a question is about.
-ADMIN_SECTIONS = {"information about this inspection", "information about the local area partnership"}
+ADMIN_SECTIONS = {"information about this inspection", "information about the local area partnership",
+                  "ofsted care quality commission"}  # the last: the back page (inspectors, licence, newsletter)
 # Sections that answer "what must improve", in the order a report lists its actions.
 ACTION_SECTIONS = {SECTION_PRIORITY: 0, SECTION_IMPROVEMENT: 1, SECTION_WEAKNESS: 2}
 # Relevance boosts a section earns for each kind of question.
