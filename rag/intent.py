@@ -75,6 +75,8 @@ _DEFINITION = re.compile(r"^\s*(?:(?:what(?:'s| is| are)|whats|define|meaning of
                          r"(?P<term>[\w&/()' -]{2,40}?)(?:\s+(?:mean|stand for|stands for))?\s*\??\s*$|"
                          r"what\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<term2>[\w&/()' -]{2,40}?)\s+"
                          r"(?:mean|stand for|stands for)\s*\??\s*$)", re.I)
+# "What are they doing about it?" asks about something said before, not for the meaning of "they doing about it".
+_NOT_A_TERM = re.compile(r"\b(?:it|they|them|their|this|that|these|those|we|you|he|she|doing|happening|going|done)\b", re.I)
 _SPEAKER_HINT = re.compile(r"\b(council|nhs|councillors?|cllr|statement|said|says|say|respon\w*|press|news|article|"
                            r"accept\w*|claims?|according to (the )?(council|nhs|leader))\b", re.I)
 _INSPECTORS = re.compile(r"\b(inspectors?|ofsted|cqc|inspection report|the report)\b", re.I)
@@ -112,7 +114,8 @@ def check_question(question: str, names_area: bool) -> QuestionCheck:
     check.wants_statements = check.speaker_hint and not check.asks_inspectors
     if check.intent == "briefing" and (m := _FINDINGS_ABOUT.search(question)):
         check.findings_about = m.group("topic")
-    if check.intent == "general" and not names_area and (m := _DEFINITION.match(question)):
+    if check.intent == "general" and not names_area and (m := _DEFINITION.match(question)) \
+            and not _NOT_A_TERM.search(m.group("term") or m.group("term2")):
         check.intent, check.term = "definition", (m.group("term") or m.group("term2")).strip()
     if _INJECTION.search(question):
         check.refuse = "injection"

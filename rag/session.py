@@ -23,6 +23,15 @@ _SWITCH = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*and\s+(?:in\s+
                      r"^\s*(?:same|the same)\s+(?:for|in)\s+|^\s*(?:and\s+)?(?:in|for)\s+(?=[\w -]+\??$)", re.I)
 _COMPARE = re.compile(r"^\s*(?:and\s+)?(?:now\s+)?compar\w*\s+(?:that|this|it|them|those)?\s*(?:with|to|against|and)?\s*",
                       re.I)
+# Words standing for the subject of the last turn: "what are they doing about it?", "is that getting better?" ("its"
+# and "it's" stand for the area).
+_TOPIC_REFERENCE = re.compile(r"\b(?:it|that|this)\b(?!['’]|\s+like\b)", re.I)
+# A question word alone: "why?", "how come?", "since when?"
+_BARE = re.compile(r"^\s*(?:and\s+)?(?:why|how|how come|since when|when|really|how so|in what way)\s*\??\s*$", re.I)
+# How a question opens, before its subject: "how long are", "what", "is there".
+_QUESTION_FRAME = re.compile(r"^\s*(?:(?:what|whats|what's|how|which|why|when|who|where)\b(?:\s+(?:is|are|was|were|do|does|did|"
+                             r"has|have|long|many|much|the|s)\b)*|(?:is|are|do|does|did|has|have|can)\s+(?:there\s+)?)\s*",
+                             re.I)
 _LEADING = re.compile(r"^\s*(?:and|also|so|but)\s+", re.I)
 _FOLLOW_ON = re.compile(r"^\s*(?:and|also|so|but|what else|anything else|more|tell me more|go on)\b", re.I)
 
@@ -62,6 +71,14 @@ class Session:
             return question  # "what is an EHC plan?" is about no area
         if _THERE.search(question):
             return _LEADING.sub("", _THERE.sub(f"in {join_names(last.areas)}", question, count=1).replace("in in ", "in "))
+        subject = _QUESTION_FRAME.sub("", last.topic).strip()
+        if subject and _BARE.match(question):
+            # "why?": the last question again, asking why.
+            return f"{_LEADING.sub('', question).strip(' ?').capitalize()}: {last.rewritten.rstrip(' ?')}?"
+        if subject and _TOPIC_REFERENCE.search(question):
+            # "what are they doing about it?": it is what the last question was about, in the same area.
+            carried = _TOPIC_REFERENCE.sub(subject.replace("\\", ""), _LEADING.sub("", question).rstrip(" ?."), count=1)
+            return f"{carried[:1].upper()}{carried[1:]} in {join_names(last.areas)}?"
         if _AREA_REFERENCE.search(question) or _FOLLOW_ON.match(question):
             stripped = _LEADING.sub("", question).rstrip(" ?.")
             return f"{stripped[:1].upper()}{stripped[1:]} in {join_names(last.areas)}?"
@@ -89,7 +106,10 @@ class Session:
     def remember(self, question: str, rewritten: str) -> None:
         """Record a turn answered elsewhere (the UI streams it through QA.stream)."""
         areas = self._areas(rewritten)
-        self.turns.append(Turn(question, rewritten, areas, _topic(rewritten, areas)))
+        topic = _topic(rewritten, areas)
+        if self.turns and rewritten != question and (_BARE.match(question) or _TOPIC_REFERENCE.search(question)):
+            topic = self.turns[-1].topic  # "why?", "what about it?": still the subject asked about before
+        self.turns.append(Turn(question, rewritten, areas, topic))
 
     def _areas(self, text: str) -> list[str]:
         catalog = self.qa.catalog

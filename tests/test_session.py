@@ -61,3 +61,20 @@ def test_an_llm_rewrite_is_used_only_when_it_keeps_the_areas():
     drifted = _Backend("How long do children in Oldham wait for autism assessments?")
     s = _session(("What did inspectors find in Bury?", ["Bury"]), backend=drifted)
     assert s.standalone("and the autism waits there?") == "the autism waits in Bury?"
+
+
+def test_it_and_that_carry_the_last_subject_and_area():
+    s = _session(("How long are waits for autism assessment in Bury?", ["Bury"]))
+    assert s.rewrite("what are they doing about it?") == "What are they doing about waits for autism assessment in Bury?"
+    assert s.rewrite("what did the council say about that") == "What did the council say about waits for autism assessment in Bury?"
+    assert s.rewrite("why?") == "Why: How long are waits for autism assessment in Bury?"
+    # "its" is the area's, and "what is it like" asks about the area, not the last subject.
+    assert s.rewrite("what are its main weaknesses?") == "What are its main weaknesses in Bury?"
+    assert "autism" not in s.rewrite("what is it like for kids there?")
+
+
+def test_a_carried_subject_stays_the_subject_of_later_turns():
+    s = _session(("What weaknesses remain in Somerset?", ["Somerset"]))
+    s.remember("why?", s.rewrite("why?"))
+    assert s.turns[-1].topic == s.turns[0].topic == "What weaknesses remain"
+    assert s.rewrite("is that fixed yet?") == "Is weaknesses remain fixed yet in Somerset?"
