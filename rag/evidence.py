@@ -39,7 +39,7 @@ _SYNONYMS = {"ehcp": "ehc", "ehcps": "ehc", "ehcs": "ehc", "camhs": "camh", "asd
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ments", "ment", "nesses", "ness", "ings", "ing", "ies", "es", "ed", "s"):
+    for suffix in ("ments", "ment", "nesses", "ness", "hood", "ings", "ing", "ies", "es", "ed", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word

@@ -42,6 +42,12 @@ DOMAIN = re.compile(
     re.I,
 )
 
+# "Has Hull got better since its last inspection?", "how has Bury changed since 2019": answered by the outcome now
+# and the history of earlier inspections (rag.stat_answers reads it too).
+PROGRESS = re.compile(r"(?:since|compared (?:to|with)) (?:the |its |their |her |his )?(?:last|previous|first|earlier|"
+                      r"20[12]\d)(?: (?:inspection|visit|report|time|one))?|(?:got|gotten|getting) (?:any )?better|"
+                      r"(?:improved|progress\w*|changed) since", re.I)
+
 INTENTS = ("experience", "outcome", "improve", "strengths", "briefing", "definition", "general")
 _INTENT_PATTERNS = (
     # "What is it like for children with SEND in Oldham?": the report's own section on children's experience.
@@ -53,7 +59,9 @@ _INTENT_PATTERNS = (
     ("outcome", re.compile(r"\b(outcomes? of|results?|rated|rating|verdict|judge?ment|grade|how did .{1,60} (do|go|get on)|"
                            r"(better|worse) (result|outcome|inspection|report|rating|off)|which .{0,60}(better|worse)|pass|fail\w*|overall|conclu\w*|systemic|inconsistent|how good|good or bad|"
                            r"(get\w*|got|receiv\w*) a good|any good|how (is|are) .{1,40} doing|(same|different|their|its) (outcome|result)s?|(what|how) (was|is|were) the (outcome|result|verdict)|the outcome(?! for)|come out|how .{0,20}(inspection|report) (go|went)|went|when was .{1,60}inspected|"
-                           r"inspection (dates?|outcome)|previous inspection|next inspection|last inspected)\b", re.I)),
+                           r"inspection (dates?|outcome)|previous inspection|next inspection|last inspected|"
+                           # progress since the last inspection: the outcome then and now ("has Hull got better?")
+                           rf"{PROGRESS.pattern})\b", re.I)),
     ("improve", re.compile(r"\b(improve\w*|weakness\w*|do better|get better|work on|change|priority actions?|fix|sort out|recommend\w*|need to|"
                            r"needs to|must|should|concerns?|problems?|wrong|shortcomings|remain\w*|"
                            # how parents put it: "what's bad about SEND in Surrey?", "any issues?", "where are the gaps?"

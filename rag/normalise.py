@@ -17,6 +17,9 @@ _SHORTHAND = {"r": "are", "u": "you", "ur": "your", "4": "for", "2": "to", "n": 
               "govt": "government", "dr": "doctor", "appt": "appointment", "appts": "appointments",
               "cos": "because", "bc": "because", "coz": "because", "dx": "diagnosis", "ot": "occupational therapy",
               "physio": "physiotherapy", "paed": "paediatrician", "paeds": "paediatricians", "senco": "SENCO"}
+# Phrases the reports never use for what they do say: "has Hull got better?" is "has Hull improved?".
+_PHRASES = ((re.compile(r"\b(?:got|gotten|become|became) better\b", re.I), "improved"),
+            (re.compile(r"\b(?:got|gotten|become|became) worse\b", re.I), "declined"))
 _WORD = re.compile(r"[A-Za-z0-9/]+|[^A-Za-z0-9/]+")
 _TYPO_MIN_LEN = 5
 _TYPO_CUTOFF = 0.86
@@ -24,6 +27,8 @@ _TYPO_CUTOFF = 0.86
 
 def normalise_question(question: str, vocabulary: frozenset[str]) -> str:
     """Spell out shorthand; replace words unknown to the corpus with a very close corpus word."""
+    for phrase, plain in _PHRASES:
+        question = phrase.sub(plain, question)
     out = []
     for token in _WORD.findall(question):
         low = token.lower()

@@ -210,6 +210,9 @@ def gather(plan, retriever: HybridRetriever, languages: list[str], area_mode: st
         if not hits and group:
             hits = retriever.retrieve(plan.query, base)  # the area filter found nothing: widen
         evidence += hits
+        whole = retriever.index.settings.retrieval.whole_area_chunks
+        if group and area_mode == "filter" and 0 < retriever.index.lexical.count_where(*scoped.sql(alias="")) <= whole:
+            evidence += retriever.chunks(scoped, limit=whole)  # after the hits, so their rank still counts
         # English questions must still reach translated documents, whose chunks rank poorly across languages:
         # for a named area all their chunks are scored sentence by sentence; otherwise each language gets slots.
         for language in languages:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.areas import area_key
+from rag.intent import PROGRESS
 from rag.statistics import Statistics, StatRow, fact
 
 _TIMELINESS = re.compile(
@@ -55,8 +56,8 @@ def statistics_topic(query: str, named: bool) -> str | None:
     """What a question asks the statistics, if anything: timeliness, wsoa, next, inspected, outcomes, outcome."""
     if _TIMELINESS.search(query):
         return "timeliness"
-    if _WSOA.search(query) or (named and _SIGNIFICANT.search(query)):
-        return "wsoa"
+    if _WSOA.search(query) or (named and (_SIGNIFICANT.search(query) or PROGRESS.search(query))):
+        return "wsoa"  # progress since the last inspection: what that inspection required, and the revisit's verdict
     if named and _NEXT.search(query):
         return "next"
     if not named and _ACROSS.search(query):

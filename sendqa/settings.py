@@ -34,6 +34,9 @@ class RetrievalSettings(_Group):
     top_k: int = Field(10, description="Chunks kept after reciprocal rank fusion.")
     exact_dense_max: int = Field(3000, description="A filter leaving at most this many chunks is scored exactly "
                                                    "(vectors fetched by id) instead of by Chroma's filtered search.")
+    whole_area_chunks: int = Field(
+        80, description="A named area holding at most this many chunks has every sentence scored, not only the top "
+                        "chunks': a short report's one sentence on a subject is found however its chunk ranks.")
     area_mode: Literal["filter", "boost"] = Field(
         "filter", description="What to do with an area named in the question: restrict to it, or only boost it."
     )

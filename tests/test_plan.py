@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.plan import Catalog, plan_question
@@ -76,3 +78,12 @@ def test_parents_wording_reads_as_the_intent_it_means():
     # A question about something said before is not a request for a term's meaning.
     assert plan("what are they doing about it?").intent != "definition"
     assert plan("What is co-production?").intent == "definition"
+
+
+def test_progress_since_the_last_inspection_asks_for_the_outcome_and_its_history():
+    with_statistics = replace(CATALOG, stat_areas={"bury": "Bury", "oldham": "Oldham"})
+    for question in ("has bury got better since last inspection", "how has Oldham changed since 2019",
+                     "is send in bury getting better"):
+        p = plan_question(question, with_statistics, load_settings())
+        assert p.intent == "outcome" and p.stat_topic == "wsoa", (question, p.intent, p.stat_topic)
+    assert "improved" in plan("has bury got better since last inspection").query  # the reports' word for it

@@ -147,3 +147,20 @@ def test_what_inspectors_said_about_a_subject_answers_the_subject(full_qa):
     assert "gap in transition arrangements" in about.answer and about.briefing is None
     assert about.citations[0].speaker == "Ofsted/CQC"
     assert full_qa.ask("what did inspectors find in bury?").briefing is not None
+
+
+def test_an_improve_answer_leads_with_the_reports_actions_on_its_topic(full_qa):
+    """Parents' words ("what's bad", "any issues") ask what must improve; the report's actions lead, those on the
+    question's topic first, and two actions run together in one paragraph both count."""
+    bad = full_qa.ask("whats bad about send in surrey")
+    assert not bad.abstained and bad.citations[0].section.lower() in ("areas for improvement", "areas for priority action")
+    ehc = full_qa.ask("any issues with ehcps in bolton")
+    assert ehc.sentences[0].text == "The local area partnership should improve the quality of EHC plans and the annual review process."
+    wakefield = full_qa.ask("what needs to improve in wakefeild")
+    assert [s.text.startswith("The local area partnership should strengthen") for s in wakefield.sentences[:2]] == [True, True]
+
+
+def test_a_short_report_has_every_sentence_considered(full_qa):
+    """Cornwall's one sentence on young adults sits in a chunk that ranks outside the top ten for this wording."""
+    answer = full_qa.ask("how is transition to adult services in cornwall")
+    assert "prepares them well to gain from adult education" in answer.answer
