@@ -22,7 +22,7 @@ what which who whom whose when where why how that this these those it its their 
 some many much more most can could should would will shall may might must i me my we our you your they them he she his her
 tell give get show say said please area areas local send sen children child young people person inspection inspections report
 reports ofsted cqc partnership partnerships council latest recent current now still any year years much long often
-exactly really actually""".split())
+exactly really actually childs kid kids son sons daughter daughters""".split())
 
 
 def content_terms(text: str, expand: bool = False) -> set[str]:
@@ -89,6 +89,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         q_terms -= _SPEAKER_TERMS  # "what did the council / inspectors say": who speaks, not what about
     context.subject_terms = frozenset(q_terms)
     context.topic_terms = frozenset(q_terms - content_terms(check.intent_words, expand=True))
+    concepts = _concepts(question, q_terms)
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
     by_language: dict[str, list[float]] = {}
@@ -98,14 +99,16 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         sid = f"s{i}"
         ev = sentence.evidence
         section = (ev.section or "").lower()
-        lexical = len(q_terms & content_terms(sentence.text, expand=True)) / len(q_terms) if q_terms else 0.0
+        lexical = _overlap(concepts, content_terms(sentence.text, expand=True))
         sem_scaled = max(0.0, (float(sem) - floor) / (1.0 - floor))
         if ev.language == "en":
             score = 0.55 * sem_scaled + 0.45 * lexical
-        else:  # word overlap means little across languages: lean on the multilingual embedding
+        elif areas:  # word overlap means little across languages: lean on the multilingual embedding
             low, high = min(by_language[ev.language]), max(by_language[ev.language])
             relative = (float(sem) - low) / (high - low) if high > low else 0.0
             score = 0.9 * sem_scaled * (0.5 + relative) + 0.45 * lexical
+        else:  # no area named: the translation's best sentence is best only of a few retrieved, not of its document
+            score = 0.55 * sem_scaled + 0.45 * lexical
         if not ends_as_sentence(sentence.text):
             score -= 0.1  # headlines and table fragments say little on their own
         if ev.speaker != "Ofsted/CQC" and ev.language == "en" and not DOMAIN.search(sentence.text):
@@ -132,6 +135,27 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         if _pin(context, sentence, intent, asks_dates, areas):
             context.pinned.append(sid)
     return context
+
+
+def _concepts(question: str, q_terms: set[str]) -> list[tuple[str, frozenset[str]]]:
+    """The question's subject words, each with the words an acronym stands for: "EHCP" is one thing asked about,
+    found as "EHC" or as "education, health and care", not three words a sentence gets three matches for."""
+    concepts: dict[str, frozenset[str]] = {}
+    for word in re.findall(r"[a-z0-9%£]+", question.lower().replace("’", "'")):
+        term = _SYNONYMS.get(word, _stem(word))
+        if term in q_terms and term not in concepts:
+            concepts[term] = frozenset(content_terms(ACRONYMS[word])) if word in ACRONYMS else frozenset()
+    for term in q_terms - set(concepts) - {t for spelled in concepts.values() for t in spelled}:
+        concepts[term] = frozenset()  # a word only content_terms produced (never expected, kept for safety)
+    return list(concepts.items())
+
+
+def _overlap(concepts: list[tuple[str, frozenset[str]]], sentence_terms: set[str]) -> float:
+    """Share of the question's concepts a sentence has, by the word itself or every word it stands for."""
+    if not concepts:
+        return 0.0
+    return sum(term in sentence_terms or bool(spelled and spelled <= sentence_terms)
+               for term, spelled in concepts) / len(concepts)
 
 
 _ABOUT_INSPECTION = re.compile(r"\b(inspection team|which inspectors|who (?:were|was) the inspectors?|led by|who inspected|method|how was .{0,30}inspected|population|"

@@ -18,10 +18,12 @@ _ACROSS_AREAS = re.compile(r"\b(which|what|list|how many|name the|all|any)\b.{0,
                            r"partnerships?|places)\b", re.I)
 # An across-areas question is answered from the document table only when it asks about the inspection outcome itself.
 _OUTCOME_WORDS = (
-    ("widespread and/or systemic failings", re.compile(r"widespread|systemic|failings|\bfail(ed|ing)?\b", re.I)),
+    ("widespread and/or systemic failings", re.compile(r"widespread|systemic|failings|\bfail(ed|ing)?\b|"
+                                                       r"\b(worst|weakest|poorest)\b(?! (practice|bits))", re.I)),
     ("inconsistent", re.compile(r"inconsistent|\bmixed\b", re.I)),
     ("positive", re.compile(r"positive (experiences|outcome|result|inspection)|\b(good|best|positive)\b.{0,25}"
-                            r"\b(outcomes?|results?|inspections?|ratings?|reports?)\b", re.I)),
+                            r"\b(outcomes?|results?|inspections?|ratings?|reports?)\b|"
+                            r"\b(best|strongest)\b(?! (practice|interests?|possible|bits))", re.I)),
 )
 _ANY_OUTCOME = re.compile(r"\b(outcomes?|results?|verdicts?|inspection findings)\b", re.I)
 
@@ -69,6 +71,12 @@ class Plan:
 _BRIEFING_ASKED = re.compile(r"\b(brief\w*|overview|key points)\b", re.I)
 
 
+# "How do I appeal?", "what can parents do if ...": the glossary's account of the system may answer.
+_HOW_TO = re.compile(r"^\s*(?:how (?:do|can|should|would) (?:i|we|you|parents?|families)|what (?:can|should) (?:i|we|parents?|"
+                     r"families) do|where (?:do|can|should) (?:i|we|parents?)|(?:can|could) (?:i|we|parents?) "
+                     r"(?:appeal|complain|ask|get|request|challenge))\b", re.I)
+
+
 def _known_term(term: str | None, vocabulary: frozenset[str]) -> bool:
     words = re.findall(r"[a-z0-9]+", (term or "").lower())
     words = [w for w in words if not w.isdigit()]
@@ -114,8 +122,8 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     as_typed = check_question(capitalised, names_area=names_area)
     if as_typed.refuse == "injection" or as_typed.false_premise:  # safety reads the words as typed
         check = replace(check, refuse=as_typed.refuse or check.refuse, false_premise=as_typed.false_premise)
-    if check.intent != "definition" and not filters.kinds:
-        # The glossary explains terms; it is not evidence about any area.
+    if check.intent != "definition" and not filters.kinds and (names_area or not _HOW_TO.search(query)):
+        # The glossary explains terms and what parents can do; it is not evidence about any area.
         filters = replace(filters, exclude_kinds=("glossary",))
     plan = Plan(question, check, filters=filters, query=query)
     notes = [f"read “{typed}” as {name.title()}" for typed, name in named.corrected.items()]

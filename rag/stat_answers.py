@@ -31,9 +31,11 @@ _YEAR = re.compile(r"\b(20(?:1[6-9]|2\d))\b")
 _ENGLAND = re.compile(r"\b(england|national(ly)?|the country|average|nationwide)\b", re.I)
 _REGION = re.compile(r"\bregion(al)?\b", re.I)
 _OUTCOME_WORDS = (
-    ("widespread and/or systemic failings", re.compile(r"widespread|systemic|failings|\bfail(ed|ing)?\b", re.I)),
+    ("widespread and/or systemic failings", re.compile(r"widespread|systemic|failings|\bfail(ed|ing)?\b|"
+                                                       r"\b(worst|weakest|poorest)\b(?! (practice|bits))", re.I)),
     ("inconsistent", re.compile(r"inconsistent|\bmixed\b", re.I)),
-    ("positive", re.compile(r"\bpositive\b|\b(good|best)\b.{0,25}\b(outcomes?|results?|inspections?)\b", re.I)),
+    ("positive", re.compile(r"\bpositive\b|\b(good|best)\b.{0,25}\b(outcomes?|results?|inspections?)\b|"
+                            r"\b(best|strongest)\b(?! (practice|interests?|possible|bits))", re.I)),
 )
 # The outcome itself, not "what did inspectors find" (a report's words, which the tables do not hold).
 _OUTCOME_ASKED = re.compile(r"\b(outcomes?|results?|verdicts?|judge?ments?|rated|rating|how did|how well)\b", re.I)

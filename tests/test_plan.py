@@ -87,3 +87,16 @@ def test_progress_since_the_last_inspection_asks_for_the_outcome_and_its_history
         p = plan_question(question, with_statistics, load_settings())
         assert p.intent == "outcome" and p.stat_topic == "wsoa", (question, p.intent, p.stat_topic)
     assert "improved" in plan("has bury got better since last inspection").query  # the reports' word for it
+
+
+def test_best_and_worst_across_areas_ask_for_the_outcomes():
+    best = plan("which areas are best for send")
+    assert best.from_table and best.outcome_asked == "positive" and best.areas == ["Darlington"]
+    worst = plan("which councils are worst for send")
+    assert worst.from_table and worst.outcome_asked == "widespread and/or systemic failings"
+    assert not plan("which areas show best practice in co-production").from_table
+
+
+def test_how_to_questions_may_be_answered_by_the_glossary():
+    assert "glossary" not in plan("how do i complain about my childs ehcp").filters.exclude_kinds
+    assert "glossary" in plan("how do i complain about the council in bury").filters.exclude_kinds  # an area's story

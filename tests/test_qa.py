@@ -164,3 +164,10 @@ def test_a_short_report_has_every_sentence_considered(full_qa):
     """Cornwall's one sentence on young adults sits in a chunk that ranks outside the top ten for this wording."""
     answer = full_qa.ask("how is transition to adult services in cornwall")
     assert "prepares them well to gain from adult education" in answer.answer
+
+
+def test_a_how_to_question_is_answered_from_the_glossary_not_a_translation(full_qa):
+    """No area named: the Italian article's best sentence is not the best of its document, only of four retrieved."""
+    answer = full_qa.ask("how do i complain about my childs ehcp")
+    assert not answer.abstained and answer.citations[0].speaker == "glossary" and "mediation" in answer.answer
+    assert all(c.language == "en" for c in answer.citations)
