@@ -65,7 +65,7 @@ _INTENT_PATTERNS = (
     ("improve", re.compile(r"\b(improve\w*|weakness\w*|do better|get better|work on|change|priority actions?|fix|sort out|recommend\w*|need to|"
                            r"needs to|must|should|concerns?|problems?|wrong|shortcomings|remain\w*|"
                            # how parents put it: "what's bad about SEND in Surrey?", "any issues?", "where are the gaps?"
-                           r"bad|badly|poor\w*|weak|worst|issues|any issue|gaps?|lack\w*|struggl\w*|criticis\w*|"
+                           r"bad|badly|poor\w*|weak|worst|issues|any issue|gaps?|lack\w*|struggl\w*|criticis\w*|risks?|challenges|"
                            r"(?:not|isn['’]?t|aren['’]?t) (?:good|great|working|enough|going well|going right|right))\b", re.I)),
     ("strengths", re.compile(r"\b(strengths?|working well|doing well|effective|good practice|praised?|positives?|well|"
                              r"good (?:about|things|news|bits)|what(?:['’]?s| is| are) good|going (?:well|right)|"

@@ -16,7 +16,12 @@ _SHORTHAND = {"r": "are", "u": "you", "ur": "your", "4": "for", "2": "to", "n": 
               "hows": "how is", "kid": "child", "kids": "children", "yr": "year", "yrs": "years", "w/": "with",
               "govt": "government", "dr": "doctor", "appt": "appointment", "appts": "appointments",
               "cos": "because", "bc": "because", "coz": "because", "dx": "diagnosis", "ot": "occupational therapy",
-              "physio": "physiotherapy", "paed": "paediatrician", "paeds": "paediatricians", "senco": "SENCO"}
+              "physio": "physiotherapy", "paed": "paediatrician", "paeds": "paediatricians", "senco": "SENCO",
+              # officers' shorthand for a report's parts and the people in it
+              "apa": "area for priority action", "apas": "areas for priority action",
+              "afi": "area for improvement", "afis": "areas for improvement", "cyp": "children and young people",
+              "lap": "local area partnership", "ehcna": "EHC needs assessment", "ehcnas": "EHC needs assessments",
+              "pru": "pupil referral unit", "dcs": "director of children's services"}
 # Phrases the reports never use for what they do say: "has Hull got better?" is "has Hull improved?".
 _PHRASES = ((re.compile(r"\b(?:got|gotten|become|became) better\b", re.I), "improved"),
             (re.compile(r"\b(?:got|gotten|become|became) worse\b", re.I), "declined"))

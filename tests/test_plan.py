@@ -100,3 +100,10 @@ def test_best_and_worst_across_areas_ask_for_the_outcomes():
 def test_how_to_questions_may_be_answered_by_the_glossary():
     assert "glossary" not in plan("how do i complain about my childs ehcp").filters.exclude_kinds
     assert "glossary" in plan("how do i complain about the council in bury").filters.exclude_kinds  # an area's story
+
+
+def test_officers_shorthand_for_a_reports_parts_is_spelled_out():
+    apas = plan("what are the APAs for bury")
+    assert "areas for priority action" in apas.query and apas.intent == "improve" and apas.areas == ["Bury"]
+    assert "areas for improvement" in plan("AFIs for oldham").query
+    assert plan("key risks for the LA in oldham").intent == "improve"
