@@ -164,7 +164,8 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     plan.areas = named.in_corpus
     if check.false_premise:
         plan.check = replace(check, intent="outcome")
-    if not plan.areas and _ACROSS_AREAS.search(query):
+    if not plan.areas and _ACROSS_AREAS.search(query) and plan.stat_topic not in ("timeliness", "wsoa"):
+        # ("which councils did worst on EHC plan timeliness?" ranks the figures, not the inspection outcomes)
         outcome = next((label for label, pattern in _OUTCOME_WORDS if pattern.search(query)), None)
         if outcome or (check.intent == "outcome" and _ANY_OUTCOME.search(query)):
             plan.from_table, plan.outcome_asked = True, outcome

@@ -26,6 +26,8 @@ _NEXT = re.compile(r"\bnext (?:(?:full|area|send|ofsted|monitoring)\s+)*(?:inspe
                    r"\binspected again\b|\bwhen will\b.{0,40}\binspect\w*\b|\bnext (ofsted|visit)\b", re.I)
 _ACROSS = re.compile(r"\b(which|what|list|how many|number of|name the|all( the)?|any)\b.{0,40}\b(areas?|councils?|"
                      r"local authorit\w+|partnerships?|places|las)\b|\bhow many\b", re.I)
+_LOWEST = re.compile(r"\b(worst|lowest|slowest|bottom|poorest|least)\b", re.I)
+_HIGHEST = re.compile(r"\b(best|highest|fastest|quickest|top|most)\b", re.I)
 _INSPECTED = re.compile(r"\binspect\w*\b|\bvisited\b", re.I)
 _YEAR = re.compile(r"\b(20(?:1[6-9]|2\d))\b")
 _ENGLAND = re.compile(r"\b(england|national(ly)?|the country|average|nationwide)\b", re.I)
@@ -114,6 +116,8 @@ def _timeliness(query: str, keys: list[str], stats: Statistics) -> StatAnswer | 
     england = [r for r in stats.timeliness("england") if r["pct"] is not None]
     answer = StatAnswer()
     latest_by_area: dict[str, dict] = {}
+    if not keys and _ACROSS.search(query) and (_LOWEST.search(query) or _HIGHEST.search(query)):
+        return _timeliness_ranking(query, wanted_year, england, stats)
     if not keys:  # "how many EHC plans are issued on time?": England
         keys = ["england"]
 
@@ -163,6 +167,30 @@ def _timeliness(query: str, keys: list[str], stats: Statistics) -> StatAnswer | 
                 f"Of these, {best['area']} issued the highest share within 20 weeks in {best['year']} "
                 f"({_pct(best['pct'])}) and {worst['area']} the lowest ({_pct(worst['pct'])}).",
                 [fact("timeliness", best), fact("timeliness", worst)]))
+    return answer
+
+
+def _timeliness_ranking(query: str, wanted_year: int | None, england: list[dict], stats: Statistics,
+                        n: int = 5) -> StatAnswer | None:
+    """"Which councils are worst at issuing EHC plans on time?": the lowest (or highest) shares in a year."""
+    year = wanted_year or (england[-1]["year"] if england else None)
+    rows = stats.timeliness_in(year) if year else []
+    if not rows:
+        return None
+    lowest = bool(_LOWEST.search(query))
+    ordered = rows if lowest else rows[::-1]
+    chosen = ordered[:n]
+    while len(chosen) < len(ordered) and ordered[len(chosen)]["pct"] == chosen[-1]["pct"]:
+        chosen.append(ordered[len(chosen)])  # a tie at the cut is listed whole, or "the 5 highest" would be untrue
+    listed = "; ".join(f"{r['area']} {_pct(r['pct'])}" for r in chosen)
+    # Only figures the cited rows state: how many are listed, or how many councils there are, no row gives.
+    answer = StatAnswer([StatSentence(
+        f"The councils with the {'lowest' if lowest else 'highest'} share of new EHC plans issued within 20 weeks in "
+        f"{year}: {listed}.", [fact("timeliness", r) for r in chosen])])
+    same_year = next((r for r in england if r["year"] == year), None)
+    if same_year:
+        answer.sentences.append(StatSentence(f"The figure for England in {year} was {_pct(same_year['pct'])}.",
+                                             [fact("timeliness", same_year)]))
     return answer
 
 

@@ -83,6 +83,11 @@ class Statistics:
         """An area's (or 'england', or a region's) rows by year."""
         return [dict(r) for r in self._query("SELECT * FROM timeliness WHERE area_key = ? ORDER BY year", (key,))]
 
+    def timeliness_in(self, year: int) -> list[dict]:
+        """Every council's row for a year that states a share."""
+        return [dict(r) for r in self._query("SELECT * FROM timeliness WHERE level = 'council' AND year = ? AND "
+                                             "pct IS NOT NULL ORDER BY pct", (year,))]
+
     def inspection_2023(self, key: str) -> dict | None:
         rows = self._query("SELECT * FROM inspections_2023 WHERE area_key = ? ORDER BY start DESC", (key,))
         return dict(rows[0]) if rows else None

@@ -69,6 +69,17 @@ def test_statistic_answers_give_exact_figures_cited_as_statistics(full_qa):
     assert "Inspections starting in 2024: 26 areas" in inspected.answer
 
 
+def test_which_councils_are_slowest_or_fastest_ranks_the_table(full_qa):
+    """Ranked by code from every council's row for the year; "worst" is not read as the inspection outcome."""
+    slowest = full_qa.ask("which councils did worst on ehcp timeliness in 2024")
+    assert "The councils with the lowest share of new EHC plans issued within 20 weeks in 2024: Devon" in slowest.answer
+    assert "Devon 3.2%" in slowest.answer and "Kingston upon Hull 5.8%" in slowest.answer
+    assert {c.citation_type for c in slowest.citations} == {"statistic"} and "England in 2024 was 45.9%" in slowest.answer
+    fastest = full_qa.ask("which areas are fastest at issuing ehc plans")
+    # Four councils share 100% and three 99%: a tie at the cut is listed whole.
+    assert "The councils with the highest share" in fastest.answer and fastest.answer.count("99%") == 3
+
+
 def test_a_council_without_a_report_is_answered_from_the_statistics_and_says_so(full_qa):
     answer = full_qa.ask("what was the outcome of leeds send inspection")
     assert not answer.abstained
