@@ -27,12 +27,14 @@ exactly really actually childs kid kids son sons daughter daughters""".split())
 
 def content_terms(text: str, expand: bool = False) -> set[str]:
     """Stemmed content words; with expand, SEND acronyms also bring the words they stand for (CAMHS -> mental)."""
-    words = re.findall(r"[a-z0-9%£]+", text.lower().replace("’", "'"))
+    # "Waiting times" is one thing, a wait: its "times" would match "their time in education".
+    words = re.findall(r"[a-z0-9%£]+", _WAIT_TIMES.sub("waiting", text.lower().replace("’", "'")))
     if expand:
         words += [x for w in words if w in ACRONYMS for x in re.findall(r"[a-z]+", ACRONYMS[w])]
     return {_SYNONYMS.get(w, _stem(w)) for w in words if w not in _STOP and len(w) > 1}
 
 
+_WAIT_TIMES = re.compile(r"\bwait(?:ing)? times?\b")
 # Spellings of one idea that word overlap should treat as one ("EHCP" is an EHC plan, in any language).
 _SYNONYMS = {"ehcp": "ehc", "ehcps": "ehc", "ehcs": "ehc", "camhs": "camh", "asd": "autism", "autistic": "autism",
              "salt": "speech", "paediatric": "paediatr", "pediatric": "paediatr"}
@@ -87,6 +89,8 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
                if area_key(t) not in area_terms}
     if check.wants_statements or check.findings_about:
         q_terms -= _SPEAKER_TERMS  # "what did the council / inspectors say": who speaks, not what about
+    if check.term and (term_terms := q_terms & content_terms(check.term, expand=True)):
+        q_terms = term_terms  # "what does SENDIASS mean?" is about SENDIASS, not "mean"
     context.subject_terms = frozenset(q_terms)
     context.topic_terms = frozenset(q_terms - content_terms(check.intent_words, expand=True))
     concepts = _concepts(question, q_terms)

@@ -84,7 +84,8 @@ _DEFINITION = re.compile(r"^\s*(?:(?:what(?:'s| is| are)|whats|define|meaning of
                          r"what\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<term2>[\w&/()' -]{2,40}?)\s+"
                          r"(?:mean|stand for|stands for)\s*\??\s*$)", re.I)
 # "What are they doing about it?" asks about something said before, not for the meaning of "they doing about it".
-_NOT_A_TERM = re.compile(r"\b(?:it|they|them|their|this|that|these|those|we|you|he|she|doing|happening|going|done)\b", re.I)
+_NOT_A_TERM = re.compile(r"\b(?:it|they|them|their|this|that|these|those|we|you|he|she|doing|happening|going|done|"
+                         r"said|say|says|think|thinks|found|find)\b", re.I)
 _SPEAKER_HINT = re.compile(r"\b(council|nhs|councillors?|cllr|statement|said|says|say|respon\w*|press|news|article|"
                            r"accept\w*|claims?|according to (the )?(council|nhs|leader))\b", re.I)
 _INSPECTORS = re.compile(r"\b(inspectors?|ofsted|cqc|inspection report|the report)\b", re.I)

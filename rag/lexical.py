@@ -39,6 +39,9 @@ class LexicalIndex:
                 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
                     text, context, content='', tokenize='porter unicode61 remove_diacritics 2');
                 CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL);
+                -- one row: bumped by every write, so a reader's cache knows the chunks changed
+                CREATE TABLE IF NOT EXISTS generation (n INTEGER NOT NULL);
+                INSERT INTO generation (n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM generation);
             """)
 
     def _db(self) -> sqlite3.Connection:
@@ -52,6 +55,7 @@ class LexicalIndex:
         rows = [_row(node) for node in nodes]
         with closing(self._db()) as db, db:
             self._delete(db, doc_id)
+            db.execute("UPDATE generation SET n = n + 1")
             for row in rows:
                 cursor = db.execute(f"INSERT INTO chunks ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
                                     [row[c] for c in _COLUMNS])
@@ -65,6 +69,7 @@ class LexicalIndex:
     def delete_document(self, doc_id: str) -> None:
         with closing(self._db()) as db, db:
             self._delete(db, doc_id)
+            db.execute("UPDATE generation SET n = n + 1")
 
     @staticmethod
     def _delete(db: sqlite3.Connection, doc_id: str) -> None:
@@ -137,6 +142,12 @@ class LexicalIndex:
     def vocabulary(self) -> frozenset[str]:
         with closing(self._db()) as db:
             return frozenset(r[0] for r in db.execute("SELECT word FROM words WHERE word GLOB '[a-z]*'"))
+
+    def version(self) -> tuple[int, int]:
+        """(chunks, write generation): changes whenever a document is added, replaced or removed."""
+        with closing(self._db()) as db:
+            return (db.execute("SELECT count(*) FROM chunks").fetchone()[0],
+                    db.execute("SELECT n FROM generation").fetchone()[0])
 
     def count(self) -> int:
         with closing(self._db()) as db:

@@ -86,6 +86,7 @@ class HybridRetriever:
     def __post_init__(self) -> None:
         from ingest.chunking import StructureNodeParser
 
+        self._everything: tuple[tuple[int, int], list[TextNode], object] | None = None  # see _exact_everywhere
         # Our own chunker as the index's transformation: llama-index's default loads a tiktoken vocabulary (0.3 s).
         self._vectors = VectorStoreIndex.from_vector_store(
             self.index.vector_store, embed_model=self.index.embed_model,
@@ -138,22 +139,48 @@ class HybridRetriever:
             if len(candidates) <= exact_max:
                 return self._exact(query, [n for n in candidates if n.metadata.get("kind") not in filters.exclude_kinds], k)
             return self._vectors.as_retriever(similarity_top_k=k, filters=filters.metadata_filters()).retrieve(query)
+        everywhere = self._exact_everywhere(query, k + extra, exact_max)
+        if everywhere is not None:
+            return everywhere
         return self._vectors.as_retriever(similarity_top_k=k + extra).retrieve(query)
+
+    def _exact_everywhere(self, query: str, k: int, exact_max: int) -> list[NodeWithScore] | None:
+        """An unfiltered search scored exactly when the index is small. Chroma's HNSW search is approximate and, on
+        an index rebuilt at load, not even repeatable: the same question could miss a chunk in one process and find
+        it in the next. The vectors are read once per index version and kept as one matrix."""
+        version = self.index.lexical.version()
+        if version[0] > exact_max:
+            return None
+        if self._everything is None or self._everything[0] != version:
+            nodes = self.index.lexical.nodes()
+            known, matrix = self._vectors_of(nodes)
+            if len(known) < len(nodes):  # a document mid-ingest (its vectors not yet written): not kept
+                return self._scored(query, known, matrix, k)
+            self._everything = (version, known, matrix)
+        _, known, matrix = self._everything
+        return self._scored(query, known, matrix, k)
 
     def _exact(self, query: str, nodes: list[TextNode], k: int) -> list[NodeWithScore]:
         """Cosine similarity of the query to each of these chunks' stored vectors (exact, no index)."""
-        if not nodes:
-            return []
+        return self._scored(query, *self._vectors_of(nodes), k)
+
+    def _vectors_of(self, nodes: list[TextNode]):
+        """The nodes Chroma holds a vector for, and those vectors as one matrix."""
         import numpy as np
 
-        got = self.index.collection.get(ids=[n.node_id for n in nodes], include=["embeddings"])
-        vectors = dict(zip(got["ids"], got["embeddings"]))
+        got = self.index.collection.get(ids=[n.node_id for n in nodes], include=["embeddings"]) if nodes else {}
+        vectors = dict(zip(got.get("ids", []), got.get("embeddings", [])))
         known = [n for n in nodes if n.node_id in vectors]
+        return known, np.asarray([vectors[n.node_id] for n in known], dtype=np.float32).reshape(len(known), -1)
+
+    def _scored(self, query: str, known: list[TextNode], matrix, k: int) -> list[NodeWithScore]:
+        import numpy as np
+
         if not known:
             return []
         query_vector = np.asarray(self.index.embed_model.get_query_embedding(query), dtype=np.float32)
-        scores = np.asarray([vectors[n.node_id] for n in known], dtype=np.float32) @ query_vector
-        best = np.argsort(-scores)[:k]
+        scores = matrix @ query_vector
+        best = np.argsort(-scores, kind="stable")[:k]
         return [NodeWithScore(node=known[i], score=float(scores[i])) for i in best]
 
 

@@ -30,8 +30,14 @@ _TOPIC_REFERENCE = re.compile(r"\b(?:it|that|this)\b(?!['’]|\s+like\b)", re.I)
 _BARE = re.compile(r"^\s*(?:and\s+)?(?:why|how|how come|since when|when|really|how so|in what way)\s*\??\s*$", re.I)
 # How a question opens, before its subject: "how long are", "what", "is there".
 _QUESTION_FRAME = re.compile(r"^\s*(?:(?:what|whats|what's|how|which|why|when|who|where)\b(?:\s+(?:is|are|was|were|do|does|did|"
-                             r"has|have|long|many|much|the|s)\b)*|(?:is|are|do|does|did|has|have|can)\s+(?:there\s+)?)\s*",
+                             r"has|have|long|many|much|the|s)\b)*|(?:is|are|do|does|did|has|have|can)\s+(?:there\s+)?|"
+                             r"(?:(?:can you |please )?(?:tell me(?: more)?|give me|summari[sz]e|brief me)(?: (?:on|about))?|"
+                             r"(?:a |an )?(?:short |quick )?(?:briefing|summary|overview)(?: (?:on|of|about|for))?)\b(?: the)?)\s*",
                              re.I)
+# "Which is worse?", "who did better?": the areas of the last turns compared on the last subject.
+_WHICH_BETTER = re.compile(r"^\s*(?:and\s+|so\s+)?(?:which|who)(?:\s+(?:one|area|council|place|of them|of the two))?\s+"
+                           r"(?:is|was|did|does|has|had|got|came out|comes out)?\s*(?:doing\s+)?(?:the\s+)?"
+                           r"(?:worse|better|best|worst|faster|slower|quicker|higher|lower)\b", re.I)
 _LEADING = re.compile(r"^\s*(?:and|also|so|but)\s+", re.I)
 _FOLLOW_ON = re.compile(r"^\s*(?:and|also|so|but|what else|anything else|more|tell me more|go on)\b", re.I)
 
@@ -65,8 +71,15 @@ class Session:
         if named and _SWITCH.match(question):
             # "what about Stoke?": the earlier question, about the new area.
             return _with_areas(last.rewritten, last.areas, named)
+        if not named and _WHICH_BETTER.match(question):
+            recent = list(dict.fromkeys(a for t in reversed(self.turns) for a in t.areas))[:2]
+            if len(recent) == 2:  # "what about waits in Stoke?" ... "and in Bury?" ... "which is worse?"
+                return f"Compare {join_names(list(reversed(recent)))}" + (f": {last.topic}" if last.topic else "")
         if named or not last.areas:
             return question
+        if _SWITCH.match(question) and (rest := _SWITCH.sub("", question, count=1).strip(" ?.")):
+            # "what about waiting times?": a new subject in the same area.
+            return f"{rest[:1].upper()}{rest[1:]} in {join_names(last.areas)}?"
         if check_question(question, names_area=False).intent == "definition":
             return question  # "what is an EHC plan?" is about no area
         if _THERE.search(question):

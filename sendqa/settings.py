@@ -32,8 +32,9 @@ class RetrievalSettings(_Group):
     dense_top_k: int = Field(24, description="Candidates taken from the dense (Chroma) retriever.")
     bm25_top_k: int = Field(24, description="Candidates taken from the BM25 retriever.")
     top_k: int = Field(10, description="Chunks kept after reciprocal rank fusion.")
-    exact_dense_max: int = Field(3000, description="A filter leaving at most this many chunks is scored exactly "
-                                                   "(vectors fetched by id) instead of by Chroma's filtered search.")
+    exact_dense_max: int = Field(3000, description="A filter leaving at most this many chunks, or an index this "
+                                                   "small, is scored exactly (vectors fetched by id) instead of by "
+                                                   "Chroma's approximate search.")
     whole_area_chunks: int = Field(
         80, description="A named area holding at most this many chunks has every sentence scored, not only the top "
                         "chunks': a short report's one sentence on a subject is found however its chunk ranks.")

@@ -142,3 +142,32 @@ def test_many_files_are_parsed_ahead_and_embedded_in_batches(tmp_path):
     assert len(report.added) == 6 and [name for name, _ in report.skipped] == ["empty.txt"]
     assert index.problems() == []
     assert sum(r.n_chunks for r in index.documents()) == index.count_chunks() == report.chunks_added
+
+
+def test_an_unfiltered_search_is_exact_and_sees_a_new_document_at_once(tmp_path):
+    """A small index is searched exactly (Chroma's HNSW results varied between processes); the matrix it keeps is
+    rebuilt when a document is added or removed, even in the same process."""
+    import numpy as np
+
+    from rag.retrieve import Filters, HybridRetriever
+
+    folder = _two_seeds(tmp_path)
+    index = _index(tmp_path)
+    ingest_paths([folder], index, progress=False)
+    retriever = HybridRetriever(index)
+    question = "What did inspectors say about the autism assessment pathway?"
+    hits = retriever._dense(question, Filters(), 5, 0)
+    nodes = index.lexical.nodes()
+    known, matrix = retriever._vectors_of(nodes)
+    expected = np.argsort(-(matrix @ np.asarray(index.embed_model.get_query_embedding(question))), kind="stable")[:5]
+    assert [h.node.node_id for h in hits] == [known[i].node_id for i in expected]
+
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "zephyr.txt").write_text("Rutland SEND update\n\nThe Zephyr Pathway team answers calls about autism "
+                                      "assessment within two days.\n", encoding="utf-8")
+    ingest_paths([extra], index, progress=False)
+    found = retriever._dense("Zephyr Pathway team calls", Filters(), 3, 0)
+    assert "Zephyr" in found[0].node.text
+    assert index.delete(found[0].node.metadata["doc_id"])
+    assert all("Zephyr" not in h.node.text for h in retriever._dense("Zephyr Pathway team calls", Filters(), 3, 0))

@@ -78,3 +78,16 @@ def test_a_carried_subject_stays_the_subject_of_later_turns():
     s.remember("why?", s.rewrite("why?"))
     assert s.turns[-1].topic == s.turns[0].topic == "What weaknesses remain"
     assert s.rewrite("is that fixed yet?") == "Is weaknesses remain fixed yet in Somerset?"
+
+
+def test_what_about_a_subject_keeps_the_area_and_which_is_worse_compares_the_last_two():
+    s = _session(("What did inspectors find in Stoke-on-Trent?", ["Stoke-on-Trent"]))
+    assert s.rewrite("what about waiting times?") == "Waiting times in Stoke-on-Trent?"
+    s.remember("what about waiting times?", "Waiting times in Stoke-on-Trent?")
+    s.remember("and in bury?", s.rewrite("and in bury?"))
+    assert s.turns[-1].rewritten == "Waiting times in Bury?"
+    assert s.rewrite("which is worse") == "Compare Stoke-on-Trent and Bury: Waiting times"
+    # A briefing's wording is not a subject to carry: "fix it" is the area's SEND services.
+    t = _session(("tell me about Oldham", ["Oldham"]))
+    assert t.rewrite("what are they doing to fix it") == "What are they doing to fix it in Oldham?"
+    assert t.rewrite("whats the council said") == "Whats the council said in Oldham?"
