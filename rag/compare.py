@@ -120,7 +120,8 @@ def previous_inspection_cell(area: str, row: dict | None) -> Cell:
     else:
         text = f"{year}: written statement of action required"
         if row["significant_weaknesses"] is not None:
-            text += f" ({row['significant_weaknesses']:g} significant weaknesses)"
+            n = row["significant_weaknesses"]
+            text += f" ({n:g} significant weakness{'' if n == 1 else 'es'})"
         if row["revisit_start"] and row["weaknesses_progress"] is not None:
             text += (f"; {row['revisit_start'][:4]} revisit: sufficient progress on {row['weaknesses_progress']:g}, "
                      f"not on {row['weaknesses_no_progress']:g}")

@@ -55,10 +55,12 @@ _INTENT_PATTERNS = (
                               r"(?:children|kids|young people|famil(?:y|ies)|pupils)(?:['’]s?)? (?:lived )?experiences?|"
                               r"how (?:do|does|are) (?:children|kids|young people|families|parents|pupils)\b.{0,30}"
                               r"\b(?:find|feel|get on|cope|fare|experience)|day[- ]to[- ]day|everyday life)\b", re.I)),
-    ("briefing", re.compile(r"\b(brief\w*|summar\w*|overview|key points|tell me about|what happened)\b", re.I)),
+    ("briefing", re.compile(r"\b(brief\w*|summar\w*|overview|key points|tell me about|what happened|"
+                            r"(?:main|key|headline|overall) (?:findings|points|messages)|"
+                            r"what (?:are|were) the (?:inspection |report(?:'s)? )?findings)\b", re.I)),
     ("outcome", re.compile(r"\b(outcomes? of|results?|rated|rating|verdict|judge?ment|grade|how did .{1,60} (do|go|get on)|"
                            r"(better|worse) (result|outcome|inspection|report|rating|off)|which .{0,60}(better|worse)|pass|fail\w*|overall|conclu\w*|systemic|inconsistent|how good|good or bad|"
-                           r"(get\w*|got|receiv\w*) a good|any good|how (is|are) .{1,40} doing|(same|different|their|its) (outcome|result)s?|(what|how) (was|is|were) the (outcome|result|verdict)|the outcome(?! for)|come out|how .{0,20}(inspection|report) (go|went)|went|when was .{1,60}inspected|"
+                           r"(get\w*|got|receiv\w*) a good|any good(?! practice)|how (is|are) .{1,40} doing|(same|different|their|its) (outcome|result)s?|(what|how) (was|is|were) the (outcome|result|verdict)|the outcome(?! for)|come out|how .{0,20}(inspection|report) (go|went)|went|when was .{1,60}inspected|"
                            r"inspection (dates?|outcome)|previous inspection|next inspection|last inspected|"
                            # progress since the last inspection: the outcome then and now ("has Hull got better?")
                            rf"{PROGRESS.pattern})\b", re.I)),

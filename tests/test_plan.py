@@ -75,6 +75,10 @@ def test_parents_wording_reads_as_the_intent_it_means():
     assert plan("what isnt working in bury").intent == "improve"
     assert plan("how many ehc plans will oldham issue in 2026?").intent != "improve"  # "issue" the verb
     assert plan("whats good about send in oldham").intent == "strengths"
+    assert plan("did ofsted find any good practice in bury").intent == "strengths"  # not "is Bury any good?"
+    assert plan("is bury any good").intent == "outcome"
+    assert plan("what r the main findings for oldham").mode == "brief"
+    assert plan("what are the key issues in oldham").intent == "improve"
     # A question about something said before is not a request for a term's meaning.
     assert plan("what are they doing about it?").intent != "definition"
     assert plan("What is co-production?").intent == "definition"
