@@ -18,7 +18,7 @@ from rag.statistics import Statistics, StatRow, fact
 _TIMELINESS = re.compile(
     r"\b(ehc ?p?s?|ehcps?|education,? health and care( plans?)?|plans?)\b.{0,60}\b(time\w*|quick\w*|fast\w*|slow\w*|"
     r"late|within|20[- ]?weeks?|twenty weeks|issu\w+|delay\w*|how long|on time|percent\w*|%|rates?|perform\w*)\b|"
-    r"\b(time\w*|quick\w*|fast\w*|slow\w*|late|delay\w*|how long|percent\w*|rates?)\b.{0,60}\b(ehc ?p?s?|ehcps?|"
+    r"\b(time\w*|quick\w*|fast\w*|slow\w*|late|delay\w*|how long|percent\w*|rates?|wait\w*)\b.{0,60}\b(ehc ?p?s?|ehcps?|"
     r"education,? health and care)\b|\b20[- ]?weeks?\b|\btwenty weeks\b|\btimeliness\b", re.I)
 _WSOA = re.compile(r"\b(written statements? of action|statements? of action|wsoas?)\b", re.I)
 _SIGNIFICANT = re.compile(r"\bsignificant weakness\w*\b|\brevisit\w*\b|\bre-visit\w*\b", re.I)

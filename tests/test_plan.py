@@ -111,3 +111,10 @@ def test_officers_shorthand_for_a_reports_parts_is_spelled_out():
     assert "areas for priority action" in apas.query and apas.intent == "improve" and apas.areas == ["Bury"]
     assert "areas for improvement" in plan("AFIs for oldham").query
     assert plan("key risks for the LA in oldham").intent == "improve"
+
+
+def test_waiting_for_an_ehc_plan_brings_the_timeliness_figures():
+    with_statistics = replace(CATALOG, stat_areas={"bury": "Bury"})
+    waiting = plan_question("my son has been waiting 2 years for an ehcp in bury, is that normal", with_statistics,
+                            load_settings())
+    assert waiting.stat_topic == "timeliness" and waiting.areas == ["Bury"]
