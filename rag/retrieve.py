@@ -171,7 +171,9 @@ class HybridRetriever:
         got = self.index.collection.get(ids=[n.node_id for n in nodes], include=["embeddings"]) if nodes else {}
         vectors = dict(zip(got.get("ids", []), got.get("embeddings", [])))
         known = [n for n in nodes if n.node_id in vectors]
-        return known, np.asarray([vectors[n.node_id] for n in known], dtype=np.float32).reshape(len(known), -1)
+        if not known:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return known, np.asarray([vectors[n.node_id] for n in known], dtype=np.float32)
 
     def _scored(self, query: str, known: list[TextNode], matrix, k: int) -> list[NodeWithScore]:
         import numpy as np

@@ -171,3 +171,11 @@ def test_an_unfiltered_search_is_exact_and_sees_a_new_document_at_once(tmp_path)
     assert "Zephyr" in found[0].node.text
     assert index.delete(found[0].node.metadata["doc_id"])
     assert all("Zephyr" not in h.node.text for h in retriever._dense("Zephyr Pathway team calls", Filters(), 3, 0))
+
+
+def test_searching_an_empty_index_or_an_empty_filter_finds_nothing_and_does_not_fail(tmp_path):
+    from rag.retrieve import Filters, HybridRetriever
+
+    retriever = HybridRetriever(_index(tmp_path))
+    assert retriever.retrieve("how long are autism waits?") == []
+    assert retriever._dense("anything", Filters(areas=("Nowhere",)), 5, 0) == []
