@@ -27,11 +27,15 @@ exactly really actually childs kid kids son sons daughter daughters""".split())
 
 def content_terms(text: str, expand: bool = False) -> set[str]:
     """Stemmed content words; with expand, SEND acronyms also bring the words they stand for (CAMHS -> mental)."""
-    # "Waiting times" is one thing, a wait: its "times" would match "their time in education".
-    words = re.findall(r"[a-z0-9%£]+", _WAIT_TIMES.sub("waiting", text.lower().replace("’", "'")))
+    words = _words(text)
     if expand:
         words += [x for w in words if w in ACRONYMS for x in re.findall(r"[a-z]+", ACRONYMS[w])]
     return {_SYNONYMS.get(w, _stem(w)) for w in words if w not in _STOP and len(w) > 1}
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words; "waiting times" is one thing, a wait (its "times" would match "their time in education")."""
+    return re.findall(r"[a-z0-9%£]+", _WAIT_TIMES.sub("waiting", text.lower().replace("’", "'")))
 
 
 _WAIT_TIMES = re.compile(r"\bwait(?:ing)? times?\b")
@@ -145,12 +149,10 @@ def _concepts(question: str, q_terms: set[str]) -> list[tuple[str, frozenset[str
     """The question's subject words, each with the words an acronym stands for: "EHCP" is one thing asked about,
     found as "EHC" or as "education, health and care", not three words a sentence gets three matches for."""
     concepts: dict[str, frozenset[str]] = {}
-    for word in re.findall(r"[a-z0-9%£]+", question.lower().replace("’", "'")):
+    for word in _words(question):
         term = _SYNONYMS.get(word, _stem(word))
         if term in q_terms and term not in concepts:
             concepts[term] = frozenset(content_terms(ACRONYMS[word])) if word in ACRONYMS else frozenset()
-    for term in q_terms - set(concepts) - {t for spelled in concepts.values() for t in spelled}:
-        concepts[term] = frozenset()  # a word only content_terms produced (never expected, kept for safety)
     return list(concepts.items())
 
 

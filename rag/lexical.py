@@ -143,11 +143,10 @@ class LexicalIndex:
         with closing(self._db()) as db:
             return frozenset(r[0] for r in db.execute("SELECT word FROM words WHERE word GLOB '[a-z]*'"))
 
-    def version(self) -> tuple[int, int]:
-        """(chunks, write generation): changes whenever a document is added, replaced or removed."""
+    def generation(self) -> int:
+        """A number that changes whenever a document is added, replaced or removed (by any process)."""
         with closing(self._db()) as db:
-            return (db.execute("SELECT count(*) FROM chunks").fetchone()[0],
-                    db.execute("SELECT n FROM generation").fetchone()[0])
+            return db.execute("SELECT n FROM generation").fetchone()[0]
 
     def count(self) -> int:
         with closing(self._db()) as db:

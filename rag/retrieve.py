@@ -86,7 +86,8 @@ class HybridRetriever:
     def __post_init__(self) -> None:
         from ingest.chunking import StructureNodeParser
 
-        self._everything: tuple[tuple[int, int], list[TextNode], object] | None = None  # see _exact_everywhere
+        # (index generation, every chunk and its vector, or None when the index is too big): see _exact_everywhere
+        self._everything: tuple[int, tuple[list[TextNode], object] | None] | None = None
         # Our own chunker as the index's transformation: llama-index's default loads a tiktoken vocabulary (0.3 s).
         self._vectors = VectorStoreIndex.from_vector_store(
             self.index.vector_store, embed_model=self.index.embed_model,
@@ -95,8 +96,13 @@ class HybridRetriever:
     def chunks(self, filters: Filters, limit: int) -> list[Evidence]:
         """Every chunk that passes the filters (in document order), up to limit per document."""
         where, params = filters.sql(alias="")
-        nodes = self.index.lexical.nodes(where, params, limit_per_doc=limit)
-        return [to_evidence(NodeWithScore(node=node, score=0.0)) for node in nodes]
+        return _unscored(self.index.lexical.nodes(where, params, limit_per_doc=limit))
+
+    def all_chunks(self, filters: Filters, at_most: int) -> list[Evidence]:
+        """Every chunk that passes the filters (in document order), or none when there are more than at_most."""
+        where, params = filters.sql(alias="")
+        nodes = self.index.lexical.nodes(where, params, limit=at_most + 1)
+        return _unscored(nodes) if len(nodes) <= at_most else []
 
     def retrieve(self, query: str, filters: Filters = Filters(), top_k: int | None = None) -> list[Evidence]:
         """The top chunks for a query, best first, as Evidence."""
@@ -148,17 +154,18 @@ class HybridRetriever:
         """An unfiltered search scored exactly when the index is small. Chroma's HNSW search is approximate and, on
         an index rebuilt at load, not even repeatable: the same question could miss a chunk in one process and find
         it in the next. The vectors are read once per index version and kept as one matrix."""
-        version = self.index.lexical.version()
-        if version[0] > exact_max:
-            return None
-        if self._everything is None or self._everything[0] != version:
-            nodes = self.index.lexical.nodes()
-            known, matrix = self._vectors_of(nodes)
-            if len(known) < len(nodes):  # a document mid-ingest (its vectors not yet written): not kept
-                return self._scored(query, known, matrix, k)
-            self._everything = (version, known, matrix)
-        _, known, matrix = self._everything
-        return self._scored(query, known, matrix, k)
+        generation = self.index.lexical.generation()
+        if self._everything is None or self._everything[0] != generation:
+            nodes = self.index.lexical.nodes(limit=exact_max + 1)
+            if len(nodes) > exact_max:
+                self._everything = (generation, None)
+            else:
+                known, matrix = self._vectors_of(nodes)
+                if len(known) < len(nodes):  # a document mid-ingest (its vectors not yet written): not kept
+                    return self._scored(query, known, matrix, k)
+                self._everything = (generation, (known, matrix))
+        kept = self._everything[1]
+        return None if kept is None else self._scored(query, *kept, k)
 
     def _exact(self, query: str, nodes: list[TextNode], k: int) -> list[NodeWithScore]:
         """Cosine similarity of the query to each of these chunks' stored vectors (exact, no index)."""
@@ -184,6 +191,10 @@ class HybridRetriever:
         scores = matrix @ query_vector
         best = np.argsort(-scores, kind="stable")[:k]
         return [NodeWithScore(node=known[i], score=float(scores[i])) for i in best]
+
+
+def _unscored(nodes: list[TextNode]) -> list[Evidence]:
+    return [to_evidence(NodeWithScore(node=node, score=0.0)) for node in nodes]
 
 
 def _without(hits: list[NodeWithScore], kinds: tuple[str, ...]) -> list[NodeWithScore]:
@@ -239,9 +250,8 @@ def gather(plan, retriever: HybridRetriever, languages: list[str], area_mode: st
         if not hits and group:
             hits = retriever.retrieve(plan.query, base)  # the area filter found nothing: widen
         evidence += hits
-        whole = retriever.index.settings.retrieval.whole_area_chunks
-        if group and area_mode == "filter" and 0 < retriever.index.lexical.count_where(*scoped.sql(alias="")) <= whole:
-            evidence += retriever.chunks(scoped, limit=whole)  # after the hits, so their rank still counts
+        if group and area_mode == "filter":  # after the hits, so their rank still counts
+            evidence += retriever.all_chunks(scoped, retriever.index.settings.retrieval.whole_area_chunks)
         # English questions must still reach translated documents, whose chunks rank poorly across languages:
         # for a named area all their chunks are scored sentence by sentence; otherwise each language gets slots.
         for language in languages:
