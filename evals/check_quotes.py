@@ -1,4 +1,5 @@
-"""Check the eval set: schema, and every gold quote an exact substring of its document's canonical text.
+"""Check the eval set: schema, and every gold quote an exact substring of its document's canonical text; and the
+wording-robustness variants (evals/items_robustness/): three per test item, each with its original's gold.
 
     python -m evals.check_quotes            # exit 1 on any problem
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from evals.dataset import KINDS, load_items
+from evals.dataset import KINDS, STYLES, EvalItem, load_items, load_robustness_items
 from evals.sources import canonical_texts, shared_reports_dir, statistics_texts
 
 
@@ -15,7 +16,7 @@ def problems() -> list[str]:
     texts = dict(canonical_texts()) | statistics_texts()
     found: list[str] = []
     seen: set[str] = set()
-    for item in load_items():
+    for item in load_items(robustness=True):
         if item.id in seen:
             found.append(f"{item.id}: duplicate id")
         seen.add(item.id)
@@ -33,6 +34,33 @@ def problems() -> list[str]:
                 continue
             if source.quote not in texts[source.doc_id][1]:
                 found.append(f"{item.id}: quote not in {source.doc_id}: {source.quote[:80]!r}")
+    return found + robustness_problems(load_items(), load_robustness_items())
+
+
+def robustness_problems(items: list[EvalItem], variants: list[EvalItem]) -> list[str]:
+    """Every test item has one variant per style, with the original's gold, in the test split, reworded."""
+    found: list[str] = []
+    originals = {i.id: i for i in items}
+    styles_of: dict[str, list[str]] = {}
+    for v in variants:
+        original = originals.get(v.variant_of or "")
+        if original is None:
+            found.append(f"{v.id}: variant_of {v.variant_of!r} is no item")
+            continue
+        styles_of.setdefault(original.id, []).append(v.style or "")
+        if v.style not in STYLES:
+            found.append(f"{v.id}: unknown style {v.style!r}")
+        if v.id != f"{original.id}~{v.style}":
+            found.append(f"{v.id}: id must be {original.id}~{v.style}")
+        if v.split != "test" or original.split != "test":
+            found.append(f"{v.id}: variants are of test items and stay in the test split")
+        if v.gold() != original.gold():
+            found.append(f"{v.id}: gold differs from {original.id}'s")
+        if v.question.strip() == original.question.strip():
+            found.append(f"{v.id}: question is not reworded")
+    for item in items:
+        if item.split == "test" and sorted(styles_of.get(item.id, [])) != sorted(STYLES):
+            found.append(f"{item.id}: needs exactly one variant per style {STYLES}, has {styles_of.get(item.id, [])}")
     return found
 
 
@@ -43,6 +71,7 @@ def main() -> int:
         print(line)
     covered = {s.doc_id for item in items for s in item.gold_sources}
     print(f"{len(items)} items, {len(bad)} problems, {len(covered)} documents covered")
+    print(f"{len(load_robustness_items())} wording-robustness variants of the test items (evals/items_robustness)")
     return 1 if bad else 0
 
 

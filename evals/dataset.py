@@ -1,4 +1,5 @@
-"""The eval set: JSONL items in evals/items/*.jsonl."""
+"""The eval set: JSONL items in evals/items/*.jsonl, and the wording-robustness variants of the test items in
+evals/items_robustness/*.jsonl (loaded only when asked: `load_items(robustness=True)`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 ITEMS_DIR = Path(__file__).with_name("items")
 KINDS = ("fact", "list", "compare", "crosslingual", "briefing", "statistic", "definition", "followup", "refuse")
 SPLITS = ("dev", "test")  # tune on dev; test is only ever reported
+ROBUSTNESS_DIR = Path(__file__).with_name("items_robustness")
+STYLES = ("typo", "context", "officer")  # one rewording per style of every test item (evals/README.md)
+# What a variant shares with its original: everything but its id, question, variant_of and style.
+VARIANT_OWN_FIELDS = ("id", "question", "variant_of", "style")
 
 
 class GoldSource(BaseModel):
@@ -30,11 +35,30 @@ class EvalItem(BaseModel):
     gate: bool = Field(False, description="Part of the fast CI subset (always dev items).")
     split: str = Field("dev", description="'dev' (tuned on) or 'test' (reported only, never tuned on).")
     turns: list[str] = Field(default_factory=list, description="Follow-ups: the questions asked before this one, in order.")
+    variant_of: str | None = Field(None, description="Robustness variants: the id of the item this one rewords.")
+    style: str | None = Field(None, description="Robustness variants: typo, context or officer.")
+
+    def gold(self) -> dict:
+        """Everything but the wording: what a robustness variant must share with its original."""
+        return self.model_dump(exclude=set(VARIANT_OWN_FIELDS))
 
 
-def load_items(paths: list[Path] | None = None) -> list[EvalItem]:
+def load_items(paths: list[Path] | None = None, robustness: bool = False) -> list[EvalItem]:
+    """The items of `paths` (default evals/items/*.jsonl); with robustness, also the reworded variants."""
+    paths = list(paths) if paths else sorted(ITEMS_DIR.glob("*.jsonl"))
+    if robustness:
+        paths += sorted(ROBUSTNESS_DIR.glob("*.jsonl"))
+    return _read(paths)
+
+
+def load_robustness_items() -> list[EvalItem]:
+    """Only the wording-robustness variants (evals/items_robustness/*.jsonl)."""
+    return _read(sorted(ROBUSTNESS_DIR.glob("*.jsonl")))
+
+
+def _read(paths: list[Path]) -> list[EvalItem]:
     items: list[EvalItem] = []
-    for path in paths or sorted(ITEMS_DIR.glob("*.jsonl")):
+    for path in paths:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 try:
@@ -42,3 +66,4 @@ def load_items(paths: list[Path] | None = None) -> list[EvalItem]:
                 except Exception as exc:
                     raise ValueError(f"{path.name}:{n}: {exc}") from None
     return items
+

@@ -10,8 +10,9 @@ from typing import Callable
 
 from tqdm import tqdm
 
-from evals.dataset import EvalItem, load_items
+from evals.dataset import STYLES, EvalItem, load_items
 from evals.metrics import ItemScore, aggregate, score_item
+from evals.report import ROBUSTNESS_COLUMNS as ROBUSTNESS_METRICS
 from sendqa.types import Answer
 
 # Set from the gate subset's measured numbers (USE-multilingual, extractive: hit@1 0.974, hit@5 1.0, key-fact
@@ -52,6 +53,58 @@ def summarise(scores_by_config: dict[str, list[ItemScore]]) -> dict:
     return summary
 
 
+def variant_config(name: str, split: str, style: str) -> str:
+    """The summary key of one backend's robustness variants of one style: "extractive [test~typo]"."""
+    return f"{name} [{split}~{style}]"
+
+
+def group_scores(runs: dict[str, list[ItemScore]], items: list[EvalItem],
+                 splits: tuple[str, ...]) -> dict[str, list[ItemScore]]:
+    """Scores per configuration: "<backend> [<split>]" for the original items (as before), then, where robustness
+    variants were run, "<backend> [<split>~<style>]" for each style."""
+    split_of = {i.id: i.split for i in items}
+    style_of = {i.id: i.style for i in items if i.style}
+    scores: dict[str, list[ItemScore]] = {}
+    for name, run in runs.items():
+        for split in splits:
+            own = [s for s in run if split_of[s.id] == split and s.id not in style_of]
+            if own:
+                scores[f"{name} [{split}]"] = own
+        for split in splits:
+            for style in STYLES:
+                variants = [s for s in run if split_of[s.id] == split and style_of.get(s.id) == style]
+                if variants:
+                    scores[variant_config(name, split, style)] = variants
+    return scores
+
+
+def robustness_summary(summary: dict) -> dict:
+    """Per backend and split: the original items' metrics, and each style's with its change from them."""
+    out: dict = {}
+    for config, parts in summary.items():
+        name, _, split = config.rpartition(" [")
+        split = split.rstrip("]")
+        if "~" in split or not any(variant_config(name, split, style) in summary for style in STYLES):
+            continue
+        original = {m: parts["overall"].get(m) for m in ROBUSTNESS_METRICS}
+        rows = {"original": original}
+        for style in STYLES:
+            variant = summary.get(variant_config(name, split, style))
+            if variant is None:
+                continue
+            metrics = {m: variant["overall"].get(m) for m in ROBUSTNESS_METRICS}
+            metrics["delta"] = {m: _delta(metrics[m], original[m]) for m in ROBUSTNESS_METRICS if m != "n"}
+            rows[style] = metrics
+        out[config] = rows
+    return out
+
+
+def _delta(value, base):
+    if value is None or base is None:
+        return None
+    return round(value - base, 3) if isinstance(value, float) or isinstance(base, float) else value - base
+
+
 def gate_failures(overall: dict, thresholds: dict = GATE_THRESHOLDS) -> list[str]:
     """The gate metrics that miss their threshold, as readable lines (empty when the gate passes)."""
     failures = []
@@ -69,16 +122,21 @@ def available_items(items: list[EvalItem], known_doc_ids: set[str]) -> tuple[lis
     return usable, len(items) - len(usable)
 
 
-def write_report(summary: dict, scores_by_config: dict[str, list[ItemScore]], meta: dict, out_dir: Path) -> Path:
+def write_report(summary: dict, scores_by_config: dict[str, list[ItemScore]], meta: dict, out_dir: Path,
+                 robustness: dict | None = None) -> Path:
+    """robustness: robustness_summary(summary), written as its own JSON field and Markdown section when given."""
     from evals.report import write_chart, write_markdown
 
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     payload = {"meta": meta | {"created": stamp}, "summary": summary,
                "items": {c: [s.as_dict() for s in scores] for c, scores in scores_by_config.items()}}
+    if robustness is not None:
+        payload["robustness"] = robustness
     (out_dir / "eval.json").write_text(json.dumps(payload, indent=1))
-    chart = write_chart(summary, out_dir / "eval.png")
-    write_markdown(summary, meta, chart.name, out_dir / "eval.md")
+    # The chart keeps one bar group per configuration of the original items; the variants are in the tables.
+    chart = write_chart({c: v for c, v in summary.items() if "~" not in c}, out_dir / "eval.png")
+    write_markdown(summary, meta, chart.name, out_dir / "eval.md", robustness=robustness)
     return out_dir / "eval.md"
 
 
@@ -103,10 +161,12 @@ def baseline_model(settings):
 
 def run_eval(settings, subset: str = "all", baseline: bool = True, progress: bool = True,
              out_dir: Path | None = None, backends: tuple[str, ...] = ("extractive",),
-             splits: tuple[str, ...] = ("dev", "test"), baseline_llm: str | None = None) -> tuple[dict, dict]:
+             splits: tuple[str, ...] = ("dev", "test"), baseline_llm: str | None = None,
+             robustness: bool = False) -> tuple[dict, dict]:
     """Index the eval documents into their own home, run each backend (and the baseline), write the report.
 
-    Scores are kept per split: tune on dev, only ever report test.
+    Scores are kept per split: tune on dev, only ever report test. With robustness, the reworded variants of the
+    selected splits' items (evals/items_robustness/, test only) are run too and reported per style beside them.
     """
     from evals.baseline import NaiveBaseline
     from evals.sources import canonical_texts, eval_files
@@ -121,12 +181,15 @@ def run_eval(settings, subset: str = "all", baseline: bool = True, progress: boo
     t = time.perf_counter()
     report = ingest_paths(eval_files(), index, progress=progress)
     ingest_s = time.perf_counter() - t
-    items = [i for i in load_items() if i.split in splits]
+    items = [i for i in load_items(robustness=robustness) if i.split in splits]
     if subset == "gate":
         items = [i for i in items if i.gate]
     index.load_statistics()
     known = {d.doc_id for d in index.documents()} | {f"stat:{t}" for t in index.statistics.sources}
-    items, missing = available_items(items, known)
+    usable, _ = available_items(items, known)
+    missing = sum(not i.style for i in items) - sum(not i.style for i in usable)  # original items skipped
+    missing_variants = sum(bool(i.style) for i in items) - sum(bool(i.style) for i in usable)
+    items = usable
     outcomes = {d.doc_id: d.outcome for d in index.documents()}
     runs: dict[str, list[ItemScore]] = {}
     for spec in backends:
@@ -138,14 +201,21 @@ def run_eval(settings, subset: str = "all", baseline: bool = True, progress: boo
         naive = NaiveBaseline(canonical_texts(), index.embed_model, eval_settings.index_dir() / "baseline", llm=llm)
         name = f"baseline+{baseline_llm}" if baseline_llm else "baseline"
         runs[name] = run_items(naive.ask, items, index.document_text, outcomes.get, progress, name)
-    split_of = {i.id: i.split for i in items}
-    scores = {f"{name} [{split}]": [s for s in run if split_of[s.id] == split]
-              for name, run in runs.items() for split in splits if any(split_of[s.id] == split for s in run)}
+    scores = group_scores(runs, items, splits)
     summary = summarise(scores)
+    variants = sum(bool(i.style) for i in items)
     meta = {"settings_fingerprint": eval_settings.fingerprint(), "embedding": eval_settings.retrieval.embedding,
             "backends": list(backends), "local_model": eval_settings.answer.local.model,
-            "subset": subset, "splits": list(splits), "items": len(items),
+            "subset": subset, "splits": list(splits), "items": len(items) - variants,
             "items_missing_documents": missing, "documents": len(index.documents()),
             "ingest": report.summary(), "ingest_seconds": round(ingest_s, 1)}
-    path = write_report(summary, scores, meta, out_dir or Path("evals/out"))
-    return summary, {"meta": meta, "report": str(path)}
+    robust = None
+    if robustness:
+        robust = robustness_summary(summary)
+        meta |= {"robustness": True, "robustness_items": variants, "robustness_styles": list(STYLES),
+                 "robustness_items_missing_documents": missing_variants}
+    path = write_report(summary, scores, meta, out_dir or Path("evals/out"), robustness=robust)
+    info = {"meta": meta, "report": str(path)}
+    if robust is not None:
+        info["robustness"] = robust
+    return summary, info

@@ -31,9 +31,34 @@ def table(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def write_markdown(summary: dict, meta: dict, chart_name: str, path: Path) -> None:
+# The metrics of the wording-robustness table (and of the JSON report's "robustness" field).
+ROBUSTNESS_COLUMNS = ["n", "key_fact_recall", "false_refusal", "abstention", "hit@1", "hit@5", "citation_validity",
+                      "faithfulness", "critical_errors"]
+
+
+def _signed(value) -> str:
+    if value is None:
+        return ""
+    return f" ({value:+.3f})" if isinstance(value, float) else f" ({value:+d})"
+
+
+def robustness_table(robustness: dict) -> str:
+    """One row per backend's original test items and one per rewording style, each metric with its change from
+    the originals in brackets (evals/README.md, "Wording robustness")."""
+    lines = ["| config | wording | " + " | ".join(ROBUSTNESS_COLUMNS) + " |",
+             "|" + "---|" * (len(ROBUSTNESS_COLUMNS) + 2)]
+    for config, rows in robustness.items():
+        for wording, metrics in rows.items():
+            delta = metrics.get("delta", {})
+            cells = [_cell(metrics.get(c)) + _signed(delta.get(c)) for c in ROBUSTNESS_COLUMNS]
+            lines.append(f"| {config} | {wording} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_markdown(summary: dict, meta: dict, chart_name: str, path: Path, robustness: dict | None = None) -> None:
     head = "\n".join(f"- {k}: {v}" for k, v in meta.items())
-    path.write_text(f"# sendqa eval\n\n{head}\n\n## Overall\n\n{overall_table(summary)}\n\n## By kind\n\n"
+    section = f"## Wording robustness\n\n{robustness_table(robustness)}\n\n" if robustness is not None else ""
+    path.write_text(f"# sendqa eval\n\n{head}\n\n## Overall\n\n{overall_table(summary)}\n\n{section}## By kind\n\n"
                     f"{table(summary)}\n\n![metrics]({chart_name})\n", encoding="utf-8")
 
 

@@ -1,110 +1,121 @@
-"""Recognise the local areas a question names, however it is typed: "Bury's", "bury", "north northants", "somerest".
+"""Recognise the places a question names, however typed: "Bury's", "bury", "north northants", "somerest", "B&H".
 
-Area names are matched on a canonical key (lower case, no punctuation, "County"/"City of" dropped), after county
-abbreviations are expanded. Names that are also everyday words ("bury", "reading") count only when capitalised or
-standing where a place stands ("in bury", "bury council"). A word that is no known word of the corpus and is close
-to an area's name is read as a typo of it. Councils abolished since 2019 lead to their successors.
+Places come from one typed gazetteer (rag/understand/gazetteer.csv: councils, former councils, regions, England,
+and places outside England), so a region is never read as a council and no two places share a key. Names that are
+also everyday words ("bury", "reading") count only when capitalised or standing where a place stands ("in bury",
+"bury council"). A word that is no known word of the corpus and is close to a council's name is read as a typo of it
+(rapidfuzz). Councils abolished since 2009 lead to their successors.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-_GAZETTEER = Path(__file__).with_name("local_authorities.txt")
+from rapidfuzz import fuzz, process
 
-# Everyday names for areas whose official names are longer (whole phrases, after abbreviation expansion).
-ALIASES = {
-    "hull": "kingston upon hull",
-    "stoke": "stoke on trent",
-    "the potteries": "stoke on trent",
-    "potteries": "stoke on trent",
-    "brighton": "brighton and hove",
-    "hove": "brighton and hove",
-    "southend": "southend on sea",
-    "telford": "telford and wrekin",
-    "wrekin": "telford and wrekin",
-    "richmond": "richmond upon thames",
-    "barking": "barking and dagenham",
-    "dagenham": "barking and dagenham",
-    "bcp": "bournemouth christchurch and poole",
-    "bournemouth": "bournemouth christchurch and poole",
-    "poole": "bournemouth christchurch and poole",
-    "banes": "bath and north east somerset",
-    "b and nes": "bath and north east somerset",
-    "durham": "durham",
-    "east riding": "east riding of yorkshire",
-    "herefordshire": "herefordshire",
-}
-# County abbreviations people type, expanded word by word before matching ("north northants").
+from rag.understand.gazetteer import Place, default_gazetteer, place_key
+
+# County abbreviations people type inside longer names, expanded word by word before matching ("north northants",
+# "south glos"); whole short forms ("Herts", "B&H") are aliases in the gazetteer.
 ABBREVIATIONS = {
     "northants": "northamptonshire", "notts": "nottinghamshire", "glos": "gloucestershire", "gloucs": "gloucestershire",
     "lancs": "lancashire", "worcs": "worcestershire", "herts": "hertfordshire", "bucks": "buckinghamshire",
-    "berks": "berkshire", "cambs": "cambridgeshire", "leics": "leicestershire", "lincs": "lincolnshire",
+    "cambs": "cambridgeshire", "leics": "leicestershire", "lincs": "lincolnshire", "yorks": "yorkshire",
     "oxon": "oxfordshire", "wilts": "wiltshire", "hants": "hampshire", "staffs": "staffordshire",
-    "derbys": "derbyshire", "shrops": "shropshire", "yorks": "yorkshire", "beds": "bedfordshire",
-    "warks": "warwickshire", "northumb": "northumberland", "cornwal": "cornwall", "middlesboro": "middlesbrough",
+    "derbys": "derbyshire", "shrops": "shropshire", "warks": "warwickshire", "northumb": "northumberland",
+    "cornwal": "cornwall", "middlesboro": "middlesbrough",
 }
-# Councils abolished since 2019 and the areas that replaced them.
-SUCCESSORS = {
-    "northamptonshire": ["North Northamptonshire", "West Northamptonshire"],
-    "cumbria": ["Cumberland", "Westmorland and Furness"],
-}
-# Place names that are also everyday words: only a place when capitalised or where a place stands.
-_WORD_LIKE = {"reading", "bury", "bath", "sutton", "halton", "merton", "poole", "wrekin", "richmond", "brent"}
+# Place names that are also everyday words (or first names): only a place when capitalised or where a place stands.
+_WORD_LIKE = {"reading", "bury", "bath", "sutton", "halton", "merton", "poole", "wrekin", "richmond", "brent",
+              "kingston", "angus", "highland", "derby", "hull"}
 _PLACE_BEFORE = {"in", "for", "at", "about", "from", "of", "near", "around", "across", "is", "does", "did", "has",
                  "was", "compare", "and", "or", "vs", "versus", "with", "than", "between", "live", "living"}
 _PLACE_AFTER = {"council", "area", "local", "send", "partnership", "inspection", "report", "reports", "ofsted",
                 "icb", "families", "parents", "schools", "children", "and", "or", "vs", "compared", "do", "did",
                 "does", "doing", "get", "got", "need", "needs", "still"}
+# Words an official name may carry that a question drops ("Bury Metropolitan Borough Council" is Bury).
 _DROP = re.compile(r"\b(city of|county of|county|borough|metropolitan|council|the)\b")
 _FUZZY_MIN_LEN = 5
-_FUZZY_CUTOFF = 0.84
+_FUZZY_CUTOFF = 84  # rapidfuzz ratio (0-100)
+_MATCHED_TYPES = ("council", "former_council", "outside_england")  # fuzzy matching: never a region
 
 
+def _possessive_free(text: str) -> str:
+    return re.sub(r"['’]s\b", "", text.replace("’", "'"))
+
+
+def _text_key(text: str) -> str:
+    """A question as place names are matched in it: lower case, punctuation as spaces, abbreviations spelled out."""
+    return " ".join(ABBREVIATIONS.get(w, w) for w in place_key(_possessive_free(text)).split())
+
+
+@lru_cache(maxsize=8192)
 def area_key(name: str) -> str:
-    """Canonical form of an area name: 'Kingston upon Hull, City of' -> 'kingston upon hull'."""
-    key = name.lower().replace("&", " and ").replace("’", "'")
-    key = re.sub(r"'s\b", "", key)
-    key = _DROP.sub(" ", key)
-    key = re.sub(r"[^a-z0-9' ]+", " ", key).replace("'", "")
-    return " ".join(ABBREVIATIONS.get(w, w) for w in key.split())
+    """Canonical key of a place name: the gazetteer's own for any name it knows ('Kingston upon Hull, City of' and
+    'Hull' -> 'kingston upon hull'; 'City of London' -> 'city of london', 'London' -> 'london', the region), else
+    the name without official words ('Zorbleton Borough Council' -> 'zorbleton')."""
+    place = _lookup(name)
+    if place is not None:
+        return place_key(place.name)
+    return " ".join(_DROP.sub(" ", _text_key(name)).split())
+
+
+def _lookup(name: str) -> Place | None:
+    gaz = default_gazetteer()
+    key = _text_key(name)
+    return gaz.lookup(key) or gaz.lookup(" ".join(_DROP.sub(" ", key).split()))
+
+
+def place_of(name: str) -> Place | None:
+    """The gazetteer's place for a name or short form, if any."""
+    return _lookup(name)
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> dict[str, str]:
-    """key -> display name for every English local authority we know of."""
-    names = [line.strip() for line in _GAZETTEER.read_text(encoding="utf-8").splitlines()]
-    return {area_key(n): n for n in names if n and not n.startswith("#")}
+    """key -> display name for every English council (current or former) the gazetteer knows."""
+    return {place_key(p.name): p.name for p in default_gazetteer().places()
+            if p.type in ("council", "former_council")}
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, Place]:
+    """Every name and alias key -> its place (matched as whole words in a question)."""
+    return {k: p for k, p in default_gazetteer().keys().items()
+            if k and not (p.type == "country")}  # "England" narrows nothing
 
 
 @dataclass
 class AreaMatch:
     in_corpus: list[str] = field(default_factory=list)  # display names as stored on documents
-    unknown: list[str] = field(default_factory=list)  # recognised places with no document in the corpus
+    unknown: list[str] = field(default_factory=list)  # English councils with no document in the corpus
     corrected: dict[str, str] = field(default_factory=dict)  # what was typed -> the area it was read as
     replaced: dict[str, list[str]] = field(default_factory=dict)  # abolished council -> its successors in the corpus
+    regions: list[str] = field(default_factory=list)  # English regions named ("London", "the North West")
+    outside: list[str] = field(default_factory=list)  # places outside England ("Cardiff", "Scotland")
 
 
 def find_areas(question: str, corpus_areas: list[str], vocabulary: frozenset[str] = frozenset()) -> AreaMatch:
-    """Areas named in the question, split into those the corpus covers and those it does not.
+    """Places named in the question: corpus areas, other English councils, regions, and places outside England.
 
     vocabulary: ordinary words (e.g. every word of the indexed documents); only other words may be read as typos.
     """
     corpus = {area_key(a): a for a in corpus_areas if a}
-    known = dict(gazetteer())
-    known.update(corpus)
-    candidates = {k: k for k in known}
-    candidates.update({alias: target for alias, target in ALIASES.items() if target in known})
+    # phrase key -> canonical key; the corpus's own names (a user's "Zorbleton") are places too
+    candidates: dict[str, str] = {k: place_key(p.name) for k, p in _phrases().items()}
+    for key, name in corpus.items():
+        candidates.setdefault(key, key)
+        candidates.setdefault(_text_key(name), key)
     text = question.replace("’", "'")
-    flat = " " + area_key(text) + " "
+    flat = " " + _text_key(text) + " "
     words = flat.split()
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for phrase in sorted(candidates, key=len, reverse=True):
+        if f" {phrase} " not in flat:
+            continue
         for m in re.finditer(rf"(?<= ){re.escape(phrase)}(?= )", flat):
             span = (m.start(), m.end())
             if any(s < span[1] and span[0] < e for s, e in taken):
@@ -114,16 +125,27 @@ def find_areas(question: str, corpus_areas: list[str], vocabulary: frozenset[str
             taken.append(span)
             found.append((span[0], candidates[phrase]))
     match = AreaMatch()
-    _fuzzy(flat, words, taken, candidates, vocabulary, found, match)
+    _fuzzy(words, taken, corpus, vocabulary, found, match)
+    gaz = default_gazetteer()
     for key in dict.fromkeys(target for _, target in sorted(found)):
+        place = gaz.lookup(key)
         if key in corpus:
             match.in_corpus.append(corpus[key])
-        elif key in SUCCESSORS and any(area_key(s) in corpus for s in SUCCESSORS[key]):
-            successors = [corpus[area_key(s)] for s in SUCCESSORS[key] if area_key(s) in corpus]
-            match.replaced[known[key]] = successors
+        elif place is None:
+            continue
+        elif place.type == "region":
+            match.regions.append(place.name)
+        elif place.type == "outside_england":
+            match.outside.append(place.name)
+        elif place.type == "former_council" and any(area_key(s) in corpus for s in place.successors):
+            successors = [corpus[area_key(s)] for s in place.successors if area_key(s) in corpus]
+            match.replaced[place.name] = successors
             match.in_corpus += [s for s in successors if s not in match.in_corpus]
+        elif place.type == "former_council":  # no successor held: the successors are what the tables know
+            match.replaced[place.name] = list(place.successors)
+            match.unknown += [s for s in place.successors if s not in match.unknown]
         else:
-            match.unknown.append(known[key])
+            match.unknown.append(place.name)
     return match
 
 
@@ -136,11 +158,22 @@ def _stands_as_place(phrase: str, text: str, flat: str, span: tuple[int, int]) -
     return before[0] in _PLACE_BEFORE or after[0] in _PLACE_AFTER or bool(possessive)
 
 
-def _fuzzy(flat: str, words: list[str], taken: list[tuple[int, int]], candidates: dict[str, str],
-           vocabulary: frozenset[str], found: list[tuple[int, str]], match: AreaMatch) -> None:
-    """Read a word (or two) that is no ordinary word and close to an area's name as that area."""
-    single = {k: v for k, v in candidates.items() if " " not in k}
-    double = {k: v for k, v in candidates.items() if k.count(" ") == 1}
+@lru_cache(maxsize=1)
+def _fuzzy_names() -> tuple[dict[str, str], dict[str, str]]:
+    """(one-word, two-word) name keys -> canonical key, for typo matching (councils and places outside England)."""
+    single, double = {}, {}
+    for k, p in _phrases().items():
+        if p.type in _MATCHED_TYPES and len(k) >= _FUZZY_MIN_LEN:
+            (single if " " not in k else double if k.count(" ") == 1 else {})[k] = place_key(p.name)
+    return single, double
+
+
+def _fuzzy(words: list[str], taken: list[tuple[int, int]], corpus: dict[str, str], vocabulary: frozenset[str],
+           found: list[tuple[int, str]], match: AreaMatch) -> None:
+    """Read a word (or two) that is no ordinary word and close to a place's name as that place."""
+    single, double = (dict(d) for d in _fuzzy_names())
+    for key in corpus:  # a user's own area names can be misspelt too
+        (single if " " not in key else double).setdefault(key, key)
     position = 1
     offsets = []
     for w in words:
@@ -148,19 +181,21 @@ def _fuzzy(flat: str, words: list[str], taken: list[tuple[int, int]], candidates
         position += len(w) + 1
     for i, w in enumerate(words):
         start = offsets[i]
-        if (len(w) < _FUZZY_MIN_LEN or w in vocabulary or w in candidates or any(s <= start < e for s, e in taken)
+        if (len(w) < _FUZZY_MIN_LEN or w in vocabulary or w in single or any(s <= start < e for s, e in taken)
                 or not w.isalpha()):  # an exact name left unmatched was rejected on purpose ("reading support")
             continue
         options = []
         if i + 1 < len(words):
             pair = f"{w} {words[i + 1]}"
-            options = [(pair, c) for c in difflib.get_close_matches(pair, double, n=1, cutoff=_FUZZY_CUTOFF)]
-        options += [(w, c) for c in difflib.get_close_matches(w, single, n=1, cutoff=_FUZZY_CUTOFF)]
+            best = process.extractOne(pair, list(double), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+            options = [(pair, best[0], double)] if best else []
+        best = process.extractOne(w, list(single), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+        options += [(w, best[0], single)] if best else []
         if options:
-            typed, key = options[0]
+            typed, key, table = options[0]
             taken.append((start, start + len(typed)))
-            found.append((start, candidates[key]))
-            match.corrected[typed] = key
+            found.append((start, table[key]))
+            match.corrected[typed] = table[key]
 
 
 def join_names(areas: list[str]) -> str:
@@ -171,4 +206,5 @@ def join_names(areas: list[str]) -> str:
 def nearest_areas(name: str, corpus_areas: list[str], n: int = 3) -> list[str]:
     """Corpus areas whose names are closest to one it does not hold (for "did you mean")."""
     keys = {area_key(a): a for a in corpus_areas}
-    return [keys[k] for k in difflib.get_close_matches(area_key(name), list(keys), n=n, cutoff=0.6)]
+    found = process.extract(area_key(name), list(keys), scorer=fuzz.token_set_ratio, score_cutoff=80, limit=n)
+    return [keys[k] for k, _, _ in found]

@@ -8,7 +8,6 @@ evidence is silent on says "not stated".
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from rag.areas import area_key, join_names
@@ -16,8 +15,6 @@ from rag.stat_answers import StatSentence, possessive
 from rag.statistics import StatRow, Statistics, fact, long_date
 from sendqa.domain import OUTCOME_WORDING
 
-COMPARE = re.compile(r"\b(compar\w*|versus|vs\.?|v\.?|differences? between|better|worse|best|worst|which (?:one|area|"
-                     r"council|partnership|of (?:them|these|the two)))\b", re.I)
 _RANK = {"positive": 3, "inconsistent": 2, "widespread and/or systemic failings": 1}
 # aspect -> the question asked of one area's documents when the statistics do not hold it
 REPORT_ASPECTS = {
@@ -43,10 +40,6 @@ class Comparison:
     areas: list[str]
     aspects: dict[str, list[Cell]] = field(default_factory=dict)
     sentences: list[StatSentence] = field(default_factory=list)  # computed comparatives
-
-
-def wants_comparison(query: str, areas: list[str]) -> bool:
-    return len(areas) >= 2 and bool(COMPARE.search(query))
 
 
 def compare_areas(areas: list[str], stats: Statistics, ask_documents, reported: set[str],

@@ -10,10 +10,10 @@ from llama_index.core.schema import NodeWithScore
 from rag.areas import area_key
 from rag.handoffs import Context
 from rag.index import CorpusIndex
-from rag.intent import DOMAIN, QuestionCheck
+from rag.intent import QuestionCheck
 from rag.retrieve import to_evidence
 from rag.sentences import Sentence, ends_as_sentence, split_sentences
-from sendqa.domain import (ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
+from sendqa.domain import (SEND_WORDS, ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
                            SECTION_OUTCOME, STRENGTH_SECTIONS)
 from sendqa.types import Evidence
 
@@ -119,7 +119,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             score = 0.55 * sem_scaled + 0.45 * lexical
         if not ends_as_sentence(sentence.text):
             score -= 0.1  # headlines and table fragments say little on their own
-        if ev.speaker != "Ofsted/CQC" and ev.language == "en" and not DOMAIN.search(sentence.text):
+        if ev.speaker != "Ofsted/CQC" and ev.language == "en" and not SEND_WORDS.search(sentence.text):
             score -= 0.2  # a page's furniture (the publisher's pitch, "follow us on ...") says nothing about SEND
         if section in ADMIN_SECTIONS and not _ABOUT_INSPECTION.search(question):
             score -= 0.2  # who inspected and how is boilerplate unless asked for

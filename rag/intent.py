@@ -1,9 +1,16 @@
-"""What a question is asking for, and whether it should be answered at all."""
+"""What a question is asking for, and whether it should be answered at all.
+
+The intent comes from the router (rag/understand/router.py), learned from labelled example questions. The patterns
+left here read exact forms and slots, not intents: injection markers, grades that area SEND inspections never give,
+a definition's term, and whether a figure, a date, a name or a speaker is asked for.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from rag.understand.router import Route
 
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|instructions|source|sources|report|reports|document|documents|context|rules|evidence|above|previous)\b"
@@ -27,55 +34,12 @@ _FALSE_GRADE = re.compile(
     rf"|\b{_SUBJECT}\s+(?:is|are|was|were|has been|have been)\s+(?:now\s+|still\s+)?{_GRADE}\b"
     rf"|^\s*(?:is|was|were|are)\s+{_SUBJECT}\s+(?:rated\s+)?{_GRADE}\b"
     r"|\b(?:requires improvement|special measures)\b"
+    r"|['‘\"“](?:good|outstanding|inadequate)['’\"”]"  # a grade named as a grade: "only got 'good'"
     r"|\b(?:rated|graded|judged) (?:as )?(?:good|poor|excellent)\b"
     r"|\b(?:clos\w*|shut\w*)\b(?:\s+\S+){0,3}\s+send\b|\bfined\b|\bofsted fine\b",
     re.I,
 )
-# Words that put a question (or a sentence) on the subject of SEND.
-DOMAIN = re.compile(
-    r"\b(send|sen|senco|special educational|special needs|disab\w*|ehc\w*|education,? health|plans?|inspect\w*|ofsted|cqc|"
-    r"autis\w*|adhd|neuro\w*|school\w*|child\w*|young people|pupils?|council\w*|nhs|icb|partnership|wait\w*|assess\w*|"
-    r"therap\w*|camhs|mental health|outcomes?|reports?|weakness\w*|improv\w*|priority|provision|exclu\w*|absen\w*|parents?|"
-    r"carers?|families|family|transition\w*|health|local offer|tribunal|speech|language|educational psycholog\w*|"
-    r"alternative provision|statement|strategy|leaders?|services?|support\w*|briefing|findings|revisit|progress|"
-    r"diagnos\w*|timel\w*|failings?|systemic|widespread|inconsistent|co-?production|annual reviews?|preparation for adulthood|social care|waiting)\b",
-    re.I,
-)
-
-# "Has Hull got better since its last inspection?", "how has Bury changed since 2019": answered by the outcome now
-# and the history of earlier inspections (rag.stat_answers reads it too).
-PROGRESS = re.compile(r"(?:since|compared (?:to|with)) (?:the |its |their |her |his )?(?:last|previous|first|earlier|"
-                      r"20[12]\d)(?: (?:inspection|visit|report|time|one))?|(?:got|gotten|getting) (?:any )?better|"
-                      r"(?:improved|progress\w*|changed) since", re.I)
-
-INTENTS = ("experience", "outcome", "improve", "strengths", "briefing", "definition", "general")
-_INTENT_PATTERNS = (
-    # "What is it like for children with SEND in Oldham?": the report's own section on children's experience.
-    ("experience", re.compile(r"\b(what(?:'s|s| is| was| are)? (?:it |life |things )?like|"
-                              r"(?:children|kids|young people|famil(?:y|ies)|pupils)(?:['’]s?)? (?:lived )?experiences?|"
-                              r"how (?:do|does|are) (?:children|kids|young people|families|parents|pupils)\b.{0,30}"
-                              r"\b(?:find|feel|get on|cope|fare|experience)|day[- ]to[- ]day|everyday life)\b", re.I)),
-    ("briefing", re.compile(r"\b(brief\w*|summar\w*|overview|key points|tell me about|what happened|"
-                            r"(?:main|key|headline|overall) (?:findings|points|messages)|"
-                            r"what (?:are|were) the (?:inspection |report(?:'s)? )?findings)\b", re.I)),
-    ("outcome", re.compile(r"\b(outcomes? of|results?|rated|rating|verdict|judge?ment|grade|how did .{1,60} (do|go|get on)|"
-                           r"(better|worse) (result|outcome|inspection|report|rating|off)|which .{0,60}(better|worse)|pass|fail\w*|overall|conclu\w*|systemic|inconsistent|how good|good or bad|"
-                           r"(get\w*|got|receiv\w*) a good|any good(?! practice)|how (is|are) .{1,40} doing|(same|different|their|its) (outcome|result)s?|(what|how) (was|is|were) the (outcome|result|verdict)|the outcome(?! for)|come out|how .{0,20}(inspection|report) (go|went)|went|when was .{1,60}inspected|"
-                           r"inspection (dates?|outcome)|previous inspection|next inspection|last inspected|"
-                           # progress since the last inspection: the outcome then and now ("has Hull got better?")
-                           rf"{PROGRESS.pattern})\b", re.I)),
-    ("improve", re.compile(r"\b(improve\w*|weakness\w*|do better|get better|work on|change|priority actions?|fix|sort out|recommend\w*|need to|"
-                           r"needs to|must|should|concerns?|problems?|wrong|shortcomings|remain\w*|"
-                           # how parents put it: "what's bad about SEND in Surrey?", "any issues?", "where are the gaps?"
-                           r"bad|badly|poor\w*|weak|worst|issues|any issue|gaps?|lack\w*|struggl\w*|criticis\w*|risks?|challenges|"
-                           r"(?:not|isn['’]?t|aren['’]?t) (?:good|great|working|enough|going well|going right|right))\b", re.I)),
-    ("strengths", re.compile(r"\b(strengths?|working well|doing well|effective|good practice|praised?|positives?|well|"
-                             r"good (?:about|things|news|bits)|what(?:['’]?s| is| are) good|going (?:well|right)|"
-                             r"strong\w*|best (?:things|bits)|work(?:s|ing)? for)\b", re.I)),
-)
 _DATES = re.compile(r"\b(when|what date|dates?|previous(ly)?|before that|last inspected|next inspect\w*|again)\b", re.I)
-_OFF_TOPIC = re.compile(r"\b(weather|forecast|football|fc|match|score|recipe|cook\w*|film|movie|stocks?|shares?|"
-                        r"price|capital of|poem|joke|song|lottery|horoscope|traffic|train times)\b", re.I)
 # A person's name is asked for ("who is the director?"); the name of a forum or service is an ordinary question.
 _NEEDS_NAME = re.compile(r"\b(who is|who's|who are|who was|who were|who leads|who runs|who heads)\b", re.I)
 # The name of a thing (a forum, service, school): the evidence must contain a proper name.
@@ -97,11 +61,23 @@ _NEEDS_NUMBER = re.compile(r"\b(how many|how much|what (?:number|percentage|prop
                            r"budget|cost|spend|spent|£)\b", re.I)
 
 
+
+# The pipeline's answer paths, for each intent the router tells apart. A plain-words request is a briefing (issue 15
+# decides how plain it reads); a figure, a comparison or a subject across areas is answered by the tables and the
+# general path, which plan.py reads from the areas named.
+ANSWER_PATH = {"experience": "experience", "outcome": "outcome", "improve": "improve", "strengths": "strengths",
+               "briefing": "briefing", "explain_simply": "briefing", "definition": "definition"}
+# Intents the reports cannot answer: told so kindly, pointed to help, never shown evidence as if it answered.
+REFUSED = {"out_of_scope": "off-topic", "prediction": "prediction", "personal_case": "personal-case"}
+
+
 @dataclass
 class QuestionCheck:
     refuse: str | None = None  # a reason to refuse outright
     false_premise: bool = False
-    intent: str = "general"
+    intent: str = "general"  # the answer path: experience, outcome, improve, strengths, briefing, definition, general
+    asked: str = "general"  # the router's intent (rag.understand.router.INTENTS), confident or "general"
+    confidence: float = 0.0
     needs_number: bool = False
     asks_dates: bool = False
     speaker_hint: bool = False  # the question asks what a council, the NHS or the press said
@@ -114,37 +90,44 @@ class QuestionCheck:
     intent_words: str = ""  # the words that gave the intent ("any issues", "needs to improve"), not its subject
 
 
-def check_question(question: str, names_area: bool) -> QuestionCheck:
-    """Classify a question; `refuse` is set for injections and off-topic questions."""
-    check = QuestionCheck(intent=_intent(question), needs_number=bool(_NEEDS_NUMBER.search(question)),
+def check_question(question: str, names_area: bool, route: Route | None = None,
+                   cue_words: frozenset[str] = frozenset()) -> QuestionCheck:
+    """Read a question's intent (from the router) and slots; `refuse` is set for injections and for questions the
+    reports cannot answer (off topic, predictions, personal cases)."""
+    from rag.evidence import content_terms
+
+    route = route or Route("general", "general", 0.0)
+    check = QuestionCheck(intent=ANSWER_PATH.get(route.intent, "general"), asked=route.intent,
+                          confidence=route.confidence, needs_number=bool(_NEEDS_NUMBER.search(question)),
                           asks_dates=bool(_DATES.search(question)), speaker_hint=bool(_SPEAKER_HINT.search(question)),
                           needs_name=bool(_NEEDS_NAME.search(question)), names_thing=bool(_NAMES_THING.search(question)))
     check.asks_inspectors = bool(_INSPECTORS.search(question))
-    pattern = dict(_INTENT_PATTERNS).get(check.intent)
-    check.intent_words = " ".join(m.group(0) for m in pattern.finditer(question)) if pattern else ""
+    check.intent_words = " ".join(t for t in content_terms(question, expand=True) if t in cue_words)
     check.wants_statements = check.speaker_hint and not check.asks_inspectors
     if check.intent == "briefing" and (m := _FINDINGS_ABOUT.search(question)):
         check.findings_about = m.group("topic")
-    if check.intent == "general" and not names_area and (m := _DEFINITION.match(question)) \
-            and not _NOT_A_TERM.search(m.group("term") or m.group("term2")):
-        check.intent, check.term = "definition", (m.group("term") or m.group("term2")).strip()
+    if check.intent == "definition":
+        term = None if names_area else definition_term(question)
+        if term is None:
+            check.intent = check.asked = "general"  # "what does Bury's EHC plan say": about an area, not a term
+        else:
+            check.term = term
     if _INJECTION.search(question):
         check.refuse = "injection"
     elif _FALSE_GRADE.search(question):
         check.false_premise = True
-    elif not DOMAIN.search(question) and (not names_area or _OFF_TOPIC.search(question)):
-        check.refuse = "off-topic"
+    elif route.intent in REFUSED:
+        check.refuse = REFUSED[route.intent]
     return check
 
 
-# "What did inspectors find in Bury?" asks for the report's main points, when nothing more specific is asked.
+def definition_term(question: str) -> str | None:
+    """The term a "what is X / what does X mean" question names ("what are they doing about it?" names none)."""
+    m = _DEFINITION.match(question)
+    term = (m.group("term") or m.group("term2")) if m else None
+    return term.strip() if term and not _NOT_A_TERM.search(term) else None
+
+
+# "What did inspectors find about transition in Oldham?" asks about transition, not for the main findings.
 _FINDINGS_ABOUT = re.compile(r"\bwhat did .{0,30}\b(?:find|found|say|conclude|think)\s+(?:about|on|regarding|of)\s+"
                              r"(?P<topic>.+?)\s*\??$", re.I)
-_FINDINGS = re.compile(r"\bwhat did (?:the )?(?:inspectors?|ofsted|cqc|inspection|report) (?:find|found|say|conclude|think)\b", re.I)
-
-
-def _intent(question: str) -> str:
-    for name, pattern in _INTENT_PATTERNS:
-        if pattern.search(question):
-            return name
-    return "briefing" if _FINDINGS.search(question) else "general"

@@ -6,12 +6,12 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 
-from rag.areas import area_key, find_areas, nearest_areas
-from rag.compare import wants_comparison
+from rag.areas import area_key, find_areas, join_names, nearest_areas
 from rag.intent import QuestionCheck, check_question
 from rag.normalise import normalise_question
 from rag.retrieve import Filters
 from rag.stat_answers import statistics_topic
+from rag.understand.router import IntentRouter, default_router
 from sendqa.settings import Settings
 
 _ACROSS_AREAS = re.compile(r"\b(which|what|list|how many|name the|all|any)\b.{0,30}\b(areas?|councils?|local authorit\w+|"
@@ -37,6 +37,7 @@ class Catalog:
     vocabulary: frozenset[str] = frozenset()
     outcomes: dict[str, str] = field(default_factory=dict)  # area -> 2023-framework outcome of its report
     stat_areas: dict[str, str] = field(default_factory=dict)  # area_key -> name: councils the statistics cover
+    router: IntentRouter | None = None  # the intent router (default: the settings' embedding model's)
 
 
 @dataclass
@@ -114,12 +115,14 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     named = find_areas(question if not area else f"{question} in {area}", catalog.areas, catalog.vocabulary)
     query = normalise_question(question, catalog.vocabulary)
     names_area = bool(named.in_corpus or named.unknown)
-    check = check_question(query, names_area=names_area)
+    router = catalog.router or default_router(settings)
+    route = router.route(query)
+    check = check_question(query, names_area, route, router.cue_words(route.intent))
     # Area names as names, however typed, so "was surrey outstanding" reads like "was Surrey outstanding".
     capitalised = question
     for name in named.in_corpus + named.unknown + list(named.corrected):
         capitalised = re.sub(rf"\b{re.escape(name)}\b", name.title(), capitalised, flags=re.I)
-    as_typed = check_question(capitalised, names_area=names_area)
+    as_typed = check_question(capitalised, names_area, route)
     if as_typed.refuse == "injection" or as_typed.false_premise:  # safety reads the words as typed
         check = replace(check, refuse=as_typed.refuse or check.refuse, false_premise=as_typed.false_premise)
     if check.intent != "definition" and not filters.kinds and (names_area or not _HOW_TO.search(query)):
@@ -132,11 +135,17 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     if check.refuse == "off-topic" and check.intent == "definition" and _known_term(check.term, catalog.vocabulary):
         check = replace(check, refuse=None)  # "what does SENDIASS mean": a term the documents use is on topic
         plan.check = check
+    if named.outside and not names_area and check.refuse != "injection":
+        # Ofsted and the CQC inspect English areas only: "we live in Cardiff" is answered, not matched elsewhere.
+        plan.refuse, plan.refuse_args = "outside-england", {"place": named.outside[0]}
+        return plan
+    if check.refuse in ("prediction", "personal-case"):
+        plan.refuse_args = {"areas": join_names(named.in_corpus + named.unknown) if names_area else ""}
     if check.refuse:
         plan.refuse = check.refuse
         return plan
     everywhere = named.in_corpus + named.unknown
-    if wants_comparison(query, everywhere) and all(a in named.in_corpus or area_key(a) in catalog.stat_areas
+    if route.predicted == "compare" and len(everywhere) >= 2 and all(a in named.in_corpus or area_key(a) in catalog.stat_areas
                                                    for a in everywhere):
         plan.mode, plan.compare_areas, plan.areas = "compare", everywhere, named.in_corpus
         return plan
@@ -153,6 +162,9 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     topic = statistics_topic(query, bool(everywhere)) if catalog.stat_areas and check.intent != "definition" else None
     if topic and len(covered) == len(everywhere) and not check.false_premise:
         plan.stat_topic, plan.stat_areas = topic, covered
+        if topic == "wsoa" and everywhere and check.intent == "general":
+            # progress since the last inspection: the outcome now beside what the earlier one required
+            check = plan.check = replace(check, intent="outcome")
         plan.areas = named.in_corpus
         if not named.in_corpus and named.unknown:
             return plan  # a council with no report held: the statistics are the whole answer

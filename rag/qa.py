@@ -17,6 +17,7 @@ from rag.evidence import build_context
 from rag.handoffs import Context, DraftSentence, Selection
 from rag.index import CorpusIndex
 from rag.plan import Catalog, Plan, plan_question
+from rag.understand.router import default_router
 from rag.render import answer_text
 from rag.retrieve import Filters, HybridRetriever, gather
 from rag.select import select_evidence
@@ -37,6 +38,9 @@ MESSAGES = {
     "off-topic": "That isn't covered by the SEND inspection reports and statements I hold. Ask about a local area's SEND services, for example “What does Bury need to improve?”",
     "too-long": "Your question is too long ({n} characters; the limit is {limit}). Please shorten it to the question itself.",
     "empty": "Please type a question.",
+    "prediction": "The reports describe what inspectors found when they visited; they can't say what will happen next, for an area or for one child. I can tell you what the reports found{areas_for}, for example what must improve. For advice on your own child's situation, your local SENDIASS (SEND Information, Advice and Support Service) gives free, impartial help.",
+    "personal-case": "I can't advise on one child's case: the reports describe how services work across an area, not decisions about individual children. Your local SENDIASS (SEND Information, Advice and Support Service) gives free, impartial advice on EHC plans, appeals and complaints, and the council's SEND team can tell you where a case stands. I can tell you what the reports found{areas_for}.",
+    "outside-england": "Area SEND inspections by Ofsted and the CQC cover England only, so I hold no inspection report for {place}. Wales, Scotland and Northern Ireland inspect their own services; the local council can tell you how support for children with SEND works there.",
     "false-premise": "Area SEND inspections do not give grades such as “inadequate”, “requires improvement”, “good” or “outstanding”, and do not close services. Since 2023 each inspection ends in one of three outcomes: positive experiences and outcomes, inconsistent experiences and outcomes, or widespread and/or systemic failings.",
 }
 
@@ -69,6 +73,7 @@ class QA:
             vocabulary=self.index.lexical.vocabulary(),
             outcomes={d.area: d.outcome for d in documents if d.area and d.outcome and d.kind == "inspection report"},
             stat_areas=self.index.statistics.areas,
+            router=default_router(self.settings),
         )
 
     # --- public API ------------------------------------------------------------------------------
@@ -359,7 +364,9 @@ def refusal_message(reason: str, plan: Plan) -> str:
         # The area is known (named or chosen as a filter): asking the user to name it would be wrong.
         return (f"The documents I hold for {join_names(plan.areas)} don't say. Try asking about something an "
                 "inspection covers, such as waiting times, EHC plans or what must improve.")
-    return MESSAGES.get(reason, MESSAGES["no-evidence"]).format(**plan.refuse_args)
+    args = dict(plan.refuse_args)
+    args["areas_for"] = f" about {args['areas']}" if args.get("areas") else ""
+    return MESSAGES.get(reason, MESSAGES["no-evidence"]).format(**args)
 
 
 def _ms(since: float) -> float:

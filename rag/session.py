@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from rag.areas import find_areas, join_names
-from rag.intent import check_question
+from rag.intent import definition_term
+from rag.understand.router import default_router
+from sendqa.settings import load_settings
 from sendqa.types import Answer
 
 # Words standing for an area named earlier.
@@ -80,7 +82,7 @@ class Session:
         if _SWITCH.match(question) and (rest := _SWITCH.sub("", question, count=1).strip(" ?.")):
             # "what about waiting times?": a new subject in the same area.
             return f"{rest[:1].upper()}{rest[1:]} in {join_names(last.areas)}?"
-        if check_question(question, names_area=False).intent == "definition":
+        if self._router().route(question).intent == "definition" and definition_term(question):
             return question  # "what is an EHC plan?" is about no area
         if _THERE.search(question):
             return _LEADING.sub("", _THERE.sub(f"in {join_names(last.areas)}", question, count=1).replace("in in ", "in "))
@@ -123,6 +125,10 @@ class Session:
         if self.turns and rewritten != question and (_BARE.match(question) or _TOPIC_REFERENCE.search(question)):
             topic = self.turns[-1].topic  # "why?", "what about it?": still the subject asked about before
         self.turns.append(Turn(question, rewritten, areas, topic))
+
+    def _router(self):
+        settings = getattr(self.qa, "settings", None) or load_settings()
+        return getattr(self.qa.catalog, "router", None) or default_router(settings)
 
     def _areas(self, text: str) -> list[str]:
         catalog = self.qa.catalog

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 from rag.areas import area_key
-from rag.intent import PROGRESS
 from rag.statistics import Statistics, StatRow, fact
 
 _TIMELINESS = re.compile(
@@ -20,6 +19,11 @@ _TIMELINESS = re.compile(
     r"late|within|20[- ]?weeks?|twenty weeks|issu\w+|delay\w*|how long|on time|percent\w*|%|rates?|perform\w*)\b|"
     r"\b(time\w*|quick\w*|fast\w*|slow\w*|late|delay\w*|how long|percent\w*|rates?|wait\w*)\b.{0,60}\b(ehc ?p?s?|ehcps?|"
     r"education,? health and care)\b|\b20[- ]?weeks?\b|\btwenty weeks\b|\btimeliness\b", re.I)
+# "Has Hull got better since its last inspection?", "how has Bury changed since 2019": answered by the outcome now
+# and the history of earlier inspections.
+PROGRESS = re.compile(r"(?:since|compared (?:to|with)) (?:the |its |their |her |his )?(?:last|previous|first|earlier|"
+                      r"20[12]\d)(?: (?:inspection|visit|report|time|one))?|(?:got|gotten|getting) (?:any )?better|"
+                      r"(?:improved|progress\w*|changed) since", re.I)
 _WSOA = re.compile(r"\b(written statements? of action|statements? of action|wsoas?)\b", re.I)
 _SIGNIFICANT = re.compile(r"\bsignificant weakness\w*\b|\brevisit\w*\b|\bre-visit\w*\b", re.I)
 _NEXT = re.compile(r"\bnext (?:(?:full|area|send|ofsted|monitoring)\s+)*(?:inspection|visit)\b|\bre-?inspect\w*\b|\bmonitoring inspection\b|"

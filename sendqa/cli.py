@@ -374,21 +374,27 @@ def eval_command(subset: str = typer.Option("all", help="all | gate (the fast CI
                  baseline: bool = typer.Option(True, help="Also score the naive llama-index baseline."),
                  baseline_llm: Optional[str] = typer.Option(None, help="Give the baseline a real LLM backend (local, openai) instead of its extractive stand-in."),
                  out: Path = typer.Option(Path("evals/out"), help="Folder for eval.json, eval.md and eval.png."),
-                 gate: bool = typer.Option(False, help="Exit 1 when a gate threshold is missed.")) -> None:
+                 gate: bool = typer.Option(False, help="Exit 1 when a gate threshold is missed."),
+                 robustness: bool = typer.Option(False, "--robustness", help="Also run the reworded variants of the selected splits' items (evals/items_robustness/, test only: typo, context, officer) and report one row per style beside the originals.")) -> None:
     """Score sendqa (and a naive baseline) on the eval set; writes JSON, Markdown and a chart."""
     from evals.harness import gate_failures, run_eval
-    from evals.report import overall_table, table
+    from evals.report import overall_table, robustness_table, table
 
     try:
         summary, info = run_eval(load_settings(), subset=subset, baseline=baseline, out_dir=out,
                                  backends=tuple(b.strip() for b in backend.split(",") if b.strip()),
                                  splits=tuple(s.strip() for s in split.split(",") if s.strip()),
-                                 baseline_llm=baseline_llm)
+                                 baseline_llm=baseline_llm, robustness=robustness)
     except SendQAError as exc:
         _fail(exc)
         return
     typer.echo(overall_table(summary) + "\n\n" + table(summary))
+    if "robustness" in info:
+        typer.echo("\nWording robustness (test items and their rewordings; change from the originals in brackets):\n\n"
+                   + robustness_table(info["robustness"]))
     typer.echo(f"\nreport: {info['report']}  ({info['meta']['items']} items; {info['meta']['items_missing_documents']} skipped for missing documents)")
+    if "robustness" in info:
+        typer.echo(f"robustness: {info['meta']['robustness_items']} variants; {info['meta']['robustness_items_missing_documents']} skipped for missing documents")
     first = next(iter(summary.values()))
     failures = gate_failures(first["overall"])
     if gate and failures:

@@ -92,3 +92,15 @@ def speaker_label(speaker: str) -> str:
 def outcomes_mentioned(text: str) -> set[str]:
     """The 2023-framework outcomes a sentence states (any wording)."""
     return {label for label, pattern in OUTCOME_MENTION.items() if pattern.search(text)}
+
+
+# Words that put a sentence on the subject of SEND (a page's furniture has none: "follow us on ...").
+SEND_WORDS = re.compile(
+    r"\b(send|sen|senco|special educational|special needs|disab\w*|ehc\w*|education,? health|plans?|inspect\w*|ofsted|cqc|"
+    r"autis\w*|adhd|neuro\w*|school\w*|child\w*|young people|pupils?|council\w*|nhs|icb|partnership|wait\w*|assess\w*|"
+    r"therap\w*|camhs|mental health|outcomes?|reports?|weakness\w*|improv\w*|priority|provision|exclu\w*|absen\w*|parents?|"
+    r"carers?|families|family|transition\w*|health|local offer|tribunal|speech|language|educational psycholog\w*|"
+    r"alternative provision|statement|strategy|leaders?|services?|support\w*|briefing|findings|revisit|progress|"
+    r"diagnos\w*|timel\w*|failings?|systemic|widespread|inconsistent|co-?production|annual reviews?|preparation for adulthood|social care|waiting)\b",
+    re.I,
+)

@@ -87,6 +87,16 @@ def test_a_council_without_a_report_is_answered_from_the_statistics_and_says_so(
     assert "written statement of action required: no" in answer.answer
 
 
+def test_a_london_borough_is_set_against_the_london_region_not_the_city_of_london(full_qa, tmp_path):
+    stats = Statistics(tmp_path / "s.sqlite") if load_statistics(DATA, tmp_path / "s.sqlite") else None
+    region = {r["year"]: r for r in stats.timeliness("london")}
+    city = {r["year"]: r for r in stats.timeliness("city of london")}
+    assert region[2024]["level"] == "region" and region[2024]["pct"] == 64.7
+    assert city[2024]["level"] == "council" and city[2024]["pct"] == 80.0
+    answer = full_qa.ask("How quickly does Camden issue EHC plans?")
+    assert "London region was 64.7%" in answer.answer and "City of London" not in answer.answer
+
+
 def test_reports_and_statistics_agree(full_qa):
     records = full_qa.index.documents()
     assert disagreements(records, full_qa.index.statistics) == []
