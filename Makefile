@@ -24,8 +24,11 @@ $(STAMP): pyproject.toml requirements.lock
 setup: $(STAMP)
 
 # The local LLM backend: llama-cpp-python builds from source (4-10 min on 2 cores; pip caches the wheel).
+# Not a native build: on CPUs with AMX (these machines have it) the native build's batched decode segfaults, and a
+# cached native wheel would crash on a CPU without the instructions it was built for. AVX2/FMA run everywhere here.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 $(LLM_STAMP): $(STAMP)
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q "llama-cpp-python[server]==0.3.36"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q "llama-cpp-python[server]==0.3.36"
 	$(PY) -m pip install -q --no-deps $(QWEN15) $(QWEN05)
 	touch $(LLM_STAMP)
 
