@@ -13,8 +13,8 @@ from rag.index import CorpusIndex
 from rag.intent import QuestionCheck
 from rag.retrieve import to_evidence
 from rag.sentences import Sentence, ends_as_sentence, split_sentences
-from sendqa.domain import (SEND_WORDS, ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
-                           SECTION_OUTCOME, STRENGTH_SECTIONS)
+from sendqa.domain import (ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
+                           SECTION_OUTCOME, SEND_WORDS, STRENGTH_SECTIONS)
 from sendqa.types import Evidence
 
 _STOP = set("""a an the and or of in on at to for from by with about is are was were be been being do does did done has have had

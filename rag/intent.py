@@ -112,13 +112,18 @@ def check_question(question: str, names_area: bool, route: Route | None = None,
             check.intent = check.asked = "general"  # "what does Bury's EHC plan say": about an area, not a term
         else:
             check.term = term
-    if _INJECTION.search(question):
+    injection, check.false_premise = safety_flags(question)
+    if injection:
         check.refuse = "injection"
-    elif _FALSE_GRADE.search(question):
-        check.false_premise = True
-    elif route.intent in REFUSED:
+    elif not check.false_premise and route.intent in REFUSED:
         check.refuse = REFUSED[route.intent]
     return check
+
+
+def safety_flags(question: str) -> tuple[bool, bool]:
+    """(an injected instruction, a false premise such as a grade the inspections never give)."""
+    injection = bool(_INJECTION.search(question))
+    return injection, not injection and bool(_FALSE_GRADE.search(question))
 
 
 def definition_term(question: str) -> str | None:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from rag.areas import area_key, find_areas, join_names, nearest_areas
-from rag.intent import QuestionCheck, check_question
+from rag.intent import QuestionCheck, check_question, safety_flags
 from rag.normalise import normalise_question
 from rag.retrieve import Filters
 from rag.stat_answers import statistics_topic
@@ -38,6 +38,9 @@ class Catalog:
     outcomes: dict[str, str] = field(default_factory=dict)  # area -> 2023-framework outcome of its report
     stat_areas: dict[str, str] = field(default_factory=dict)  # area_key -> name: councils the statistics cover
     router: IntentRouter | None = None  # the intent router (default: the settings' embedding model's)
+
+    def intent_router(self, settings: Settings) -> IntentRouter:
+        return self.router or default_router(settings)
 
 
 @dataclass
@@ -78,12 +81,6 @@ _HOW_TO = re.compile(r"^\s*(?:how (?:do|can|should|would) (?:i|we|you|parents?|f
                      r"(?:appeal|complain|ask|get|request|challenge))\b", re.I)
 
 
-def _known_term(term: str | None, vocabulary: frozenset[str]) -> bool:
-    words = re.findall(r"[a-z0-9]+", (term or "").lower())
-    words = [w for w in words if not w.isdigit()]
-    return bool(words) and all(w in vocabulary for w in words)
-
-
 @functools.cache
 def _broad_terms() -> frozenset[str]:
     """Words that narrow nothing when asked about: "what did inspectors say about SEND services in Bury?"."""
@@ -115,16 +112,16 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     named = find_areas(question if not area else f"{question} in {area}", catalog.areas, catalog.vocabulary)
     query = normalise_question(question, catalog.vocabulary)
     names_area = bool(named.in_corpus or named.unknown)
-    router = catalog.router or default_router(settings)
+    router = catalog.intent_router(settings)
     route = router.route(query)
     check = check_question(query, names_area, route, router.cue_words(route.intent))
     # Area names as names, however typed, so "was surrey outstanding" reads like "was Surrey outstanding".
     capitalised = question
     for name in named.in_corpus + named.unknown + list(named.corrected):
         capitalised = re.sub(rf"\b{re.escape(name)}\b", name.title(), capitalised, flags=re.I)
-    as_typed = check_question(capitalised, names_area, route)
-    if as_typed.refuse == "injection" or as_typed.false_premise:  # safety reads the words as typed
-        check = replace(check, refuse=as_typed.refuse or check.refuse, false_premise=as_typed.false_premise)
+    injection, false_premise = safety_flags(capitalised)
+    if injection or false_premise:  # safety reads the words as typed
+        check = replace(check, refuse="injection" if injection else check.refuse, false_premise=false_premise)
     if check.intent != "definition" and not filters.kinds and (names_area or not _HOW_TO.search(query)):
         # The glossary explains terms and what parents can do; it is not evidence about any area.
         filters = replace(filters, exclude_kinds=("glossary",))
@@ -132,9 +129,6 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     notes = [f"read “{typed}” as {name.title()}" for typed, name in named.corrected.items()]
     notes += [f"{old} was replaced by {' and '.join(new)}" for old, new in named.replaced.items()]
     plan.notice = "; ".join(notes) or None
-    if check.refuse == "off-topic" and check.intent == "definition" and _known_term(check.term, catalog.vocabulary):
-        check = replace(check, refuse=None)  # "what does SENDIASS mean": a term the documents use is on topic
-        plan.check = check
     if named.outside and not names_area and check.refuse != "injection":
         # Ofsted and the CQC inspect English areas only: "we live in Cardiff" is answered, not matched elsewhere.
         plan.refuse, plan.refuse_args = "outside-england", {"place": named.outside[0]}

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from rag.areas import find_areas, join_names
 from rag.intent import definition_term
-from rag.understand.router import default_router
 from sendqa.settings import load_settings
 from sendqa.types import Answer
 
@@ -127,8 +126,7 @@ class Session:
         self.turns.append(Turn(question, rewritten, areas, topic))
 
     def _router(self):
-        settings = getattr(self.qa, "settings", None) or load_settings()
-        return getattr(self.qa.catalog, "router", None) or default_router(settings)
+        return self.qa.catalog.intent_router(getattr(self.qa, "settings", None) or load_settings())
 
     def _areas(self, text: str) -> list[str]:
         catalog = self.qa.catalog

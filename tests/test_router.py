@@ -78,3 +78,20 @@ def test_a_new_example_row_changes_the_router_without_code(tmp_path):
 
     router = IntentRouter(encode, "test", None, examples=path)
     assert set(router.classes) == {"improve", "strengths", "general"}
+
+
+def test_the_numpy_scorer_equals_the_fitted_scikit_learn_model():
+    from rag.understand.router import _Features, _fit, _Scorer
+
+    examples = load_examples()[::7]
+    texts = [e.text for e in examples]
+    vectors = np.random.default_rng(1).normal(size=(len(texts), 8)).astype(np.float32)
+    features = _Features(texts)
+    model = _fit(features(vectors, texts), [e.intent for e in examples])
+    scorer = _Scorer.of(features, model)
+    probes = texts[:20] + ["a question with words never seen zzzz", ""]
+    probe_vectors = np.random.default_rng(2).normal(size=(len(probes), 8)).astype(np.float32)
+    expected = model.decision_function(features(probe_vectors, probes))
+    got = np.stack([scorer.logits(v, t) for v, t in zip(probe_vectors, probes)])
+    assert scorer.classes == list(model.classes_)
+    assert np.allclose(got, expected, atol=1e-4)

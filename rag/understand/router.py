@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -29,7 +32,7 @@ STRICT_PRECISION = 0.97
 # Intents whose answer path reads the section the question asks for, so the words asking it are not its subject.
 CUED = frozenset({"experience", "outcome", "improve", "strengths", "briefing"})
 HOLDOUT_EVERY = 5  # every fifth example of each intent is held back to calibrate and measure
-_VERSION = "3"  # bump when the model or its features change, so cached fits are not reused
+_VERSION = "5"  # bump when the model or its features change, so cached fits are not reused
 
 Encoder = Callable[[list[str]], np.ndarray]
 
@@ -84,6 +87,42 @@ class _Features:
         return hstack([csr_matrix(np.asarray(vectors, dtype=np.float32)), self.words.transform(texts)]).tocsr()
 
 
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern, so the two transforms agree
+
+
+@dataclass
+class _Scorer:
+    """The fitted router as plain arrays: routing a question needs numpy only (importing scikit-learn and SciPy
+    would add about 1.3 s to every new process). `logits` equals the fitted LogisticRegression's decision_function
+    on _Features (tests/test_router.py checks)."""
+
+    classes: list[str]
+    vocabulary: dict[str, int]  # word or word pair -> column
+    idf: np.ndarray
+    dense: np.ndarray  # classes x embedding size
+    words: np.ndarray  # classes x vocabulary size
+    intercept: np.ndarray
+
+    @classmethod
+    def of(cls, features: _Features, model) -> "_Scorer":
+        width = model.coef_.shape[1] - len(features.words.vocabulary_)
+        return cls(list(model.classes_), dict(features.words.vocabulary_), features.words.idf_.astype(np.float32),
+                   model.coef_[:, :width].astype(np.float32), model.coef_[:, width:].astype(np.float32),
+                   model.intercept_.astype(np.float32))
+
+    def logits(self, vector: np.ndarray, text: str) -> np.ndarray:
+        tokens = _TOKEN.findall(text.lower())
+        counts: dict[int, int] = {}
+        for gram in tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]:
+            if (column := self.vocabulary.get(gram)) is not None:
+                counts[column] = counts.get(column, 0) + 1
+        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self.idf[columns]
+        norm = float(np.linalg.norm(weights))
+        lexical = self.words[:, columns] @ (weights / norm) if norm else 0.0
+        return self.dense @ np.asarray(vector, dtype=np.float32) + lexical + self.intercept
+
+
 def _fit(features, labels: list[str]):
     from sklearn.linear_model import LogisticRegression
 
@@ -125,54 +164,67 @@ class Evaluation:
     n: int
 
 
+@dataclass
+class _Fitted:
+    """Everything `route` needs, fitted from the examples (pickled whole into the cache)."""
+
+    scorer: _Scorer
+    temperature: float
+    threshold: float
+    strict_threshold: float
+    evaluation: Evaluation
+
+
+def _fit_router(examples: list[Example], vectors: np.ndarray) -> _Fitted:
+    """Calibrate on held-back examples with a scout fitted on the rest, then fit the router in use on all."""
+    train, held = split_examples(examples)
+    row = {id(e): i for i, e in enumerate(examples)}
+    scout_features = _Features([e.text for e in train])
+    train_x = scout_features(vectors[[row[id(e)] for e in train]], [e.text for e in train])
+    held_x = scout_features(vectors[[row[id(e)] for e in held]], [e.text for e in held])
+    scout = _fit(train_x, [e.intent for e in train])
+    classes = list(scout.classes_)
+    logits = scout.decision_function(held_x)
+    temperature = _temperature(logits, np.array([classes.index(e.intent) for e in held]))
+    probs = _softmax(logits, temperature)
+    predicted = [classes[i] for i in probs.argmax(1)]
+    confidence = probs.max(1)
+    truth = [e.intent for e in held]
+    correct = np.array([p == t for p, t in zip(predicted, truth)], dtype=float)
+    threshold = _threshold(confidence, correct, TARGET_PRECISION)
+    strict = np.array([p in NO_RETRIEVAL for p in predicted])
+    strict_threshold = max(threshold, _threshold(confidence[strict], correct[strict], STRICT_PRECISION)
+                           if strict.any() else 1.0)
+    texts = [e.text for e in examples]
+    features = _Features(texts)
+    model = _fit(features(vectors, texts), [e.intent for e in examples])
+    return _Fitted(_Scorer.of(features, model), temperature, threshold, strict_threshold,
+                   _evaluate(truth, predicted, confidence, threshold))
+
+
 class IntentRouter:
-    """Fitted once per process (or read from the cache in SENDQA_HOME); `route(text)` costs one dot product."""
+    """Fitted once (then read from the cache in SENDQA_HOME, so a new process only unpickles arrays); `route(text)`
+    costs a few small dot products."""
 
     def __init__(self, encode: Encoder, model_id: str, cache_dir: Path | None = None, examples: Path = EXAMPLES,
                  query: Callable[[str], list[float]] | None = None):
+        from importlib.metadata import version
+
         self._encode, self._query = encode, query  # query: the pipeline's cached question embedding
         self._cues: dict[str, frozenset[str]] | None = None
         self.examples = load_examples(examples)
-        digest = hashlib.sha256((_VERSION + model_id).encode() + examples.read_bytes()).hexdigest()[:16]
-        cache = cache_dir / f"router-{model_id}-{digest}.npz" if cache_dir else None
-        vectors = self._cached_vectors(cache)
-        train, held = split_examples(self.examples)
-        index = {id(e): i for i, e in enumerate(self.examples)}
-        scout_features = _Features([e.text for e in train])
-        train_x = scout_features(vectors[[index[id(e)] for e in train]], [e.text for e in train])
-        held_x = scout_features(vectors[[index[id(e)] for e in held]], [e.text for e in held])
-        scout = _fit(train_x, [e.intent for e in train])
-        classes = list(scout.classes_)
-        logits = scout.decision_function(held_x)
-        self.temperature = _temperature(logits, np.array([classes.index(e.intent) for e in held]))
-        probs = _softmax(logits, self.temperature)
-        predicted = [classes[i] for i in probs.argmax(1)]
-        confidence = probs.max(1)
-        truth = [e.intent for e in held]
-        correct = np.array([p == t for p, t in zip(predicted, truth)], dtype=float)
-        self.threshold = _threshold(confidence, correct, TARGET_PRECISION)
-        strict = np.array([p in NO_RETRIEVAL for p in predicted])
-        self.strict_threshold = max(self.threshold, _threshold(confidence[strict], correct[strict], STRICT_PRECISION)
-                                    if strict.any() else 1.0)
-        self.evaluation = _evaluate(truth, predicted, confidence, self.threshold)
-        # The router in use learns from every example; its thresholds are the held-back ones.
-        texts = [e.text for e in self.examples]
-        self.features = _Features(texts)
-        self.model = _fit(self.features(vectors, texts), [e.intent for e in self.examples])
-        self.classes = list(self.model.classes_)
-
-    def _cached_vectors(self, cache: Path | None) -> np.ndarray:
-        if cache is not None and cache.exists():
-            with np.load(cache) as stored:
-                if stored["vectors"].shape[0] == len(self.examples):
-                    return stored["vectors"]
-        vectors = np.asarray(self._encode([e.text for e in self.examples]), dtype=np.float32)
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp.npz")
-            np.savez(tmp, vectors=vectors)
-            tmp.replace(cache)
-        return vectors
+        stamp = f"{_VERSION}:{model_id}:{version('scikit-learn')}".encode()
+        digest = hashlib.sha256(stamp + examples.read_bytes()).hexdigest()[:16]
+        cache = cache_dir / f"router-{model_id}-{digest}.pkl" if cache_dir else None
+        fitted = _read_cache(cache)
+        if fitted is None:
+            vectors = np.asarray(encode([e.text for e in self.examples]), dtype=np.float32)
+            fitted = _fit_router(self.examples, vectors)
+            _write_cache(cache, fitted)
+        self._fitted = fitted
+        self.threshold, self.strict_threshold = fitted.threshold, fitted.strict_threshold
+        self.evaluation = fitted.evaluation
+        self.classes = fitted.scorer.classes
 
     def cue_words(self, intent: str) -> frozenset[str]:
         """Content words that mark this intent in its examples ("weakness", "improve" for improve): the words that
@@ -197,8 +249,8 @@ class IntentRouter:
         """The intent of one question; `vector` is its embedding when the caller has it already."""
         if vector is None:
             vector = self._query(text) if self._query else np.asarray(self._encode([text]), dtype=np.float32)[0]
-        features = self.features(np.asarray(vector, dtype=np.float32).reshape(1, -1), [text])
-        probs = _softmax(self.model.decision_function(features), self.temperature)[0]
+        fitted = self._fitted
+        probs = _softmax(fitted.scorer.logits(vector, text).reshape(1, -1), fitted.temperature)[0]
         best = int(probs.argmax())
         predicted, confidence = self.classes[best], float(probs[best])
         needed = self.strict_threshold if predicted in NO_RETRIEVAL else self.threshold
@@ -216,12 +268,33 @@ def _evaluate(truth: list[str], predicted: list[str], confidence: np.ndarray, th
                       coverage=float(sure.mean()), confusion=confusion, n=len(truth))
 
 
+def _read_cache(path: Path | None) -> _Fitted | None:
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            fitted = pickle.load(handle)  # written by this code into the user's own data directory
+        return fitted if isinstance(fitted, _Fitted) else None
+    except Exception:  # a cache from another version or a half-written file: fit again
+        return None
+
+
+def _write_cache(path: Path | None, fitted: _Fitted) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(fitted, handle)
+    tmp.replace(path)
+
+
 _ROUTERS: dict[str, IntentRouter] = {}
 
 
 def default_router(settings) -> IntentRouter:
-    """The router for the settings' embedding model, fitted once per process (the examples' embeddings are cached
-    under SENDQA_HOME, so a new process only refits: about a second)."""
+    """The router for the settings' embedding model, loaded once per process (fitted once, cached under
+    SENDQA_HOME)."""
     from rag.embeddings import get_embedding
 
     embedding_id = settings.retrieval.embedding
