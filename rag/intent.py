@@ -34,7 +34,6 @@ _FALSE_GRADE = re.compile(
     rf"|\b{_SUBJECT}\s+(?:is|are|was|were|has been|have been)\s+(?:now\s+|still\s+)?{_GRADE}\b"
     rf"|^\s*(?:is|was|were|are)\s+{_SUBJECT}\s+(?:rated\s+)?{_GRADE}\b"
     r"|\b(?:requires improvement|special measures)\b"
-    r"|['‘\"“](?:good|outstanding|inadequate)['’\"”]"  # a grade named as a grade: "only got 'good'"
     r"|\b(?:rated|graded|judged) (?:as )?(?:good|poor|excellent)\b"
     r"|\b(?:clos\w*|shut\w*)\b(?:\s+\S+){0,3}\s+send\b|\bfined\b|\bofsted fine\b",
     re.I,
