@@ -10,7 +10,7 @@ from llama_index.core.schema import NodeWithScore
 from rag.areas import area_key
 from rag.handoffs import Context
 from rag.index import CorpusIndex
-from rag.intent import QuestionCheck
+from rag.intent import QuestionCheck, section_weights
 from rag.retrieve import to_evidence
 from rag.sentences import Sentence, ends_as_sentence, split_sentences
 from sendqa.domain import (ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
@@ -98,6 +98,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     context.subject_terms = frozenset(q_terms)
     context.topic_terms = frozenset(q_terms - content_terms(check.intent_words, expand=True))
     concepts = _concepts(question, q_terms)
+    weights = section_weights(check)
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
     by_language: dict[str, list[float]] = {}
@@ -127,12 +128,11 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             score += 0.15
         elif check.asks_inspectors and ev.speaker == "Ofsted/CQC":
             score += 0.1
-        if intent in ("improve", "briefing"):
-            score += IMPROVE_SECTIONS.get(section, 0.0)
-        if intent in ("strengths", "briefing"):
-            score += STRENGTH_SECTIONS.get(section, 0.0)
-        if intent == "experience":
-            score += EXPERIENCE_SECTIONS.get(section, 0.0)
+        score += (weights["improve"] * IMPROVE_SECTIONS.get(section, 0.0)
+                  + weights["strengths"] * STRENGTH_SECTIONS.get(section, 0.0)
+                  + weights["experience"] * EXPERIENCE_SECTIONS.get(section, 0.0))
+        if weights["outcome"] and section == SECTION_OUTCOME and ANY_OUTCOME_PHRASE.search(sentence.text):
+            score += weights["outcome"] * OUTCOME_STATEMENT_WEIGHT
         if ev.chunk_id in rank:
             score += 0.08 / (1 + rank[ev.chunk_id])
         if needs_number and re.search(r"\d", sentence.text):
@@ -200,5 +200,8 @@ def _sections_for(intent: str) -> set[str]:
     return {SECTION_OUTCOME}
 
 
+# What the outcome statement counts on the general path, times the router's probability that the outcome is asked
+# (the weight of the report's priority actions for "what must improve", sendqa.domain.IMPROVE_SECTIONS).
+OUTCOME_STATEMENT_WEIGHT = 0.35
 # Cosine similarity below which an embedding model's scores mean "unrelated" (e5 scores sit high).
 _SEMANTIC_FLOOR = {"e5-small": 0.72, "minilm": 0.1, "use-multilingual": 0.1}

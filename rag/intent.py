@@ -8,7 +8,7 @@ a definition's term, and whether a figure, a date, a name or a speaker is asked 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rag.understand.router import Route
 
@@ -77,6 +77,7 @@ class QuestionCheck:
     intent: str = "general"  # the answer path: experience, outcome, improve, strengths, briefing, definition, general
     asked: str = "general"  # the router's intent (rag.understand.router.INTENTS), confident or "general"
     confidence: float = 0.0
+    probabilities: dict[str, float] = field(default_factory=dict)  # the router's calibrated probability per intent
     needs_number: bool = False
     asks_dates: bool = False
     speaker_hint: bool = False  # the question asks what a council, the NHS or the press said
@@ -97,7 +98,7 @@ def check_question(question: str, names_area: bool, route: Route | None = None,
 
     route = route or Route("general", "general", 0.0)
     check = QuestionCheck(intent=ANSWER_PATH.get(route.intent, "general"), asked=route.intent,
-                          confidence=route.confidence, needs_number=bool(_NEEDS_NUMBER.search(question)),
+                          confidence=route.confidence, probabilities=dict(route.probabilities), needs_number=bool(_NEEDS_NUMBER.search(question)),
                           asks_dates=bool(_DATES.search(question)), speaker_hint=bool(_SPEAKER_HINT.search(question)),
                           needs_name=bool(_NEEDS_NAME.search(question)), names_thing=bool(_NAMES_THING.search(question)))
     check.asks_inspectors = bool(_INSPECTORS.search(question))
@@ -117,6 +118,22 @@ def check_question(question: str, names_area: bool, route: Route | None = None,
     elif not check.false_premise and route.intent in REFUSED:
         check.refuse = REFUSED[route.intent]
     return check
+
+
+def section_weights(check: QuestionCheck) -> dict[str, float]:
+    """How much the sections answering improve / strengths / experience questions count for this question.
+
+    A confident intent counts its own sections whole (a briefing both improve's and strengths'). On the general path
+    each counts by the router's probability that it is what was asked, so an unsure "where is Bury letting families
+    down?" still leans to the report's actions without being sent down one path."""
+    if check.asked != "general":  # (a confident outcome question pins the outcome statement instead)
+        return {"improve": float(check.intent in ("improve", "briefing")),
+                "strengths": float(check.intent in ("strengths", "briefing")),
+                "experience": float(check.intent == "experience"), "outcome": 0.0}
+    p = check.probabilities
+    summary = p.get("briefing", 0.0) + p.get("explain_simply", 0.0)
+    return {"improve": p.get("improve", 0.0) + summary, "strengths": p.get("strengths", 0.0) + summary,
+            "experience": p.get("experience", 0.0), "outcome": p.get("outcome", 0.0) + summary}
 
 
 def safety_flags(question: str) -> tuple[bool, bool]:

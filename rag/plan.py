@@ -56,6 +56,7 @@ class Plan:
     from_table: bool = False  # "which areas had ...": answered from the document table
     outcome_asked: str | None = None
     notice: str | None = None  # e.g. how a typed name was read
+    caveat: str | None = None  # said before the answer: the reports cannot say this ("prediction", "personal-case")
     query: str = ""  # what retrieval searches: shorthand spelled out, typos read as corpus words
     stat_topic: str | None = None  # what the official statistics answer (rag.stat_answers.statistics_topic)
     stat_areas: list[str] = field(default_factory=list)  # every named area the statistics cover, report or not
@@ -135,6 +136,10 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
         return plan
     if check.refuse in ("prediction", "personal-case"):
         plan.refuse_args = {"areas": join_names(named.in_corpus + named.unknown) if names_area else ""}
+        if names_area:
+            # A named area's reports still say something: answered after saying what they cannot say.
+            plan.caveat = check.refuse
+            check = plan.check = replace(check, refuse=None)
     if check.refuse:
         plan.refuse = check.refuse
         return plan

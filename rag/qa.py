@@ -41,6 +41,8 @@ MESSAGES = {
     "prediction": "The reports describe what inspectors found when they visited; they can't say what will happen next, for an area or for one child. I can tell you what the reports found{areas_for}, for example what must improve. For advice on your own child's situation, your local SENDIASS (SEND Information, Advice and Support Service) gives free, impartial help.",
     "personal-case": "I can't advise on one child's case: the reports describe how services work across an area, not decisions about individual children. Your local SENDIASS (SEND Information, Advice and Support Service) gives free, impartial advice on EHC plans, appeals and complaints, and the council's SEND team can tell you where a case stands. I can tell you what the reports found{areas_for}.",
     "outside-england": "Area SEND inspections by Ofsted and the CQC cover England only, so I hold no inspection report for {place}. Wales, Scotland and Northern Ireland inspect their own services; the local council can tell you how support for children with SEND works there.",
+    "prediction-caveat": "The reports can't say what will happen next; they describe what inspectors found when they visited. What they say about {areas}:",
+    "personal-case-caveat": "I can't advise on your child's own case: your local SENDIASS (SEND Information, Advice and Support Service) gives free, impartial help with that. What the reports say about {areas}:",
     "false-premise": "Area SEND inspections do not give grades such as “inadequate”, “requires improvement”, “good” or “outstanding”, and do not close services. Since 2023 each inspection ends in one of three outcomes: positive experiences and outcomes, inconsistent experiences and outcomes, or widespread and/or systemic failings.",
 }
 
@@ -115,6 +117,7 @@ class QA:
             if statistics is not None and not plan.areas:
                 # The tables answer it whole (a council with no report held, or a figure only the tables give).
                 writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
+                yield from writer.write_caveat()
                 yield from writer.write_statistics(statistics)
                 timings["first_sentence"] = timings["total"] = _ms(started)
                 yield writer.finish(timings, [])
@@ -138,6 +141,7 @@ class QA:
             writer.backend_id = backend.backend_id  # the caller chose it (quotes only, while a model is configured)
         backend = self.extractive if selection.abstained else backend or self.backend
         t = time.perf_counter()
+        yield from writer.write_caveat()
         for sentence in writer.write(backend):
             timings.setdefault("first_sentence", _ms(started))
             yield sentence
@@ -255,6 +259,14 @@ class _AnswerWriter:
         self.notice = plan.notice
         self.backend_id = qa.backend.backend_id
         self._covered: set[str] = set()  # evidence ids already shown (as a quote or a supported rewrite)
+
+    def write_caveat(self) -> Iterator[AnswerSentence]:
+        """What the reports cannot say about this question, said before what they do say."""
+        if self.plan.caveat:
+            text = MESSAGES[f"{self.plan.caveat}-caveat"].format(areas=self.plan.refuse_args.get("areas", ""))
+            note = AnswerSentence(text=text, origin="message")
+            self.sentences.append(note)
+            yield note
 
     def write_statistics(self, statistics) -> Iterator[AnswerSentence]:
         """Sentences composed from official statistics, each citing the rows whose values it states."""

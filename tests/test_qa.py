@@ -171,3 +171,17 @@ def test_a_how_to_question_is_answered_from_the_glossary_not_a_translation(full_
     answer = full_qa.ask("how do i complain about my childs ehcp")
     assert not answer.abstained and answer.citations[0].speaker == "glossary" and "mediation" in answer.answer
     assert all(c.language == "en" for c in answer.citations)
+
+
+def test_a_prediction_or_a_personal_case_says_what_the_reports_cannot_say_then_what_they_do(full_qa):
+    personal = full_qa.ask("Can you tell me if my son qualifies for an EHC plan in Bury?")
+    assert personal.sentences[0].origin == "message" and "SENDIASS" in personal.sentences[0].text
+    assert not personal.abstained and all(s.citations for s in personal.sentences[1:] if s.origin != "message")
+    nowhere = full_qa.ask("Should I appeal my daughter's EHC plan?")
+    assert nowhere.abstained and nowhere.reason in ("prediction", "personal-case") and not nowhere.citations
+
+
+def test_a_place_outside_england_is_told_so_and_shown_no_other_area(full_qa):
+    answer = full_qa.ask("we live in cardiff, what did inspectors find about send here?")
+    assert answer.abstained and answer.reason == "outside-england" and "Cardiff" in answer.answer
+    assert not answer.citations
