@@ -29,12 +29,6 @@ _COMPARE = re.compile(r"^\s*(?:and\s+)?(?:now\s+)?compar\w*\s+(?:that|this|it|th
 _TOPIC_REFERENCE = re.compile(r"\b(?:it|that|this)\b(?!['’]|\s+like\b)", re.I)
 # A question word alone: "why?", "how come?", "since when?"
 _BARE = re.compile(r"^\s*(?:and\s+)?(?:why|how|how come|since when|when|really|how so|in what way)\s*\??\s*$", re.I)
-# How a question opens, before its subject: "how long are", "what", "is there".
-_QUESTION_FRAME = re.compile(r"^\s*(?:(?:what|whats|what's|how|which|why|when|who|where)\b(?:\s+(?:is|are|was|were|do|does|did|"
-                             r"has|have|long|many|much|the|s)\b)*|(?:is|are|do|does|did|has|have|can)\s+(?:there\s+)?|"
-                             r"(?:(?:can you |please )?(?:tell me(?: more)?|give me|summari[sz]e|brief me)(?: (?:on|about))?|"
-                             r"(?:a |an )?(?:short |quick )?(?:briefing|summary|overview)(?: (?:on|of|about|for))?)\b(?: the)?)\s*",
-                             re.I)
 # "Which is worse?", "who did better?": the areas of the last turns compared on the last subject.
 _WHICH_BETTER = re.compile(r"^\s*(?:and\s+|so\s+)?(?:which|who)(?:\s+(?:one|area|council|place|of them|of the two))?\s+"
                            r"(?:is|was|did|does|has|had|got|came out|comes out)?\s*(?:doing\s+)?(?:the\s+)?"
@@ -85,7 +79,7 @@ class Session:
             return question  # "what is an EHC plan?" is about no area
         if _THERE.search(question):
             return _LEADING.sub("", _THERE.sub(f"in {join_names(last.areas)}", question, count=1).replace("in in ", "in "))
-        subject = _QUESTION_FRAME.sub("", last.topic).strip()
+        subject = last.topic
         if subject and _BARE.match(question):
             # "why?": the last question again, asking why.
             return f"{_LEADING.sub('', question).strip(' ?').capitalize()}: {last.rewritten.rstrip(' ?')}?"
@@ -146,11 +140,20 @@ def _with_areas(question: str, old: list[str], new: list[str]) -> str:
 
 
 def _topic(question: str, areas: list[str]) -> str:
-    """The question without its area names and question words: what a "compare that" carries forward."""
+    """What a question is about, in the words typed: in the clause holding most content words, from its first
+    content word to its last, area names left out. "How long are waits for autism assessment in Bury?" -> "waits for
+    autism assessment"; "we have been waiting ages for speech therapy in wakefield, is that normal there?" ->
+    "waiting ages for speech therapy"; "tell me about Oldham" -> "" (a briefing's wording is no subject)."""
+    from rag.evidence import content_terms
+
     text = question
     for name in areas:
         text = re.sub(rf"\b{re.escape(name)}(?:'s)?\b", " ", text, flags=re.I)
-    text = re.sub(r"^\s*(compare\s+(.*?:\s*)?)", "", text, flags=re.I)
-    text = _LEADING.sub("", text)
-    text = re.sub(r"\b(in|for|at|of|and|about)\s*(?=\?|$)", "", text.strip(" ?."), flags=re.I)
-    return " ".join(text.split())
+    text = re.sub(r"^\s*compare\s+(?:[^:]*:\s*)?", "", text, flags=re.I)  # "Compare Bury and Leeds: waits"
+    best: list[str] = []
+    for clause in re.split(r"[,;:?.!]", text):
+        tokens = re.findall(r"[\w'’-]+", clause)
+        kept = [i for i, token in enumerate(tokens) if content_terms(token)]
+        if len(kept) > len([t for t in best if content_terms(t)]):
+            best = tokens[kept[0]:kept[-1] + 1]
+    return " ".join(best)

@@ -50,7 +50,7 @@ def test_what_about_moves_the_last_question_to_the_new_area():
 
 def test_compare_that_carries_the_areas_and_topic():
     s = _session(("What does Oldham need to improve?", ["Oldham"]))
-    assert s.rewrite("compare that with Stoke") == "Compare Oldham and Stoke-on-Trent: What does need to improve"
+    assert s.rewrite("compare that with Stoke") == "Compare Oldham and Stoke-on-Trent: need to improve"
 
 
 def test_an_llm_rewrite_is_used_only_when_it_keeps_the_areas():
@@ -76,7 +76,7 @@ def test_it_and_that_carry_the_last_subject_and_area():
 def test_a_carried_subject_stays_the_subject_of_later_turns():
     s = _session(("What weaknesses remain in Somerset?", ["Somerset"]))
     s.remember("why?", s.rewrite("why?"))
-    assert s.turns[-1].topic == s.turns[0].topic == "What weaknesses remain"
+    assert s.turns[-1].topic == s.turns[0].topic == "weaknesses remain"
     assert s.rewrite("is that fixed yet?") == "Is weaknesses remain fixed yet in Somerset?"
 
 
@@ -91,3 +91,11 @@ def test_what_about_a_subject_keeps_the_area_and_which_is_worse_compares_the_las
     t = _session(("tell me about Oldham", ["Oldham"]))
     assert t.rewrite("what are they doing to fix it") == "What are they doing to fix it in Oldham?"
     assert t.rewrite("whats the council said") == "Whats the council said in Oldham?"
+
+
+def test_the_subject_carried_is_what_was_asked_about_not_the_whole_question():
+    question = "we have been waiting ages for speech therapy in wakefield, is that normal there?"
+    s = _session((question, ["Wakefield"]))
+    assert s.turns[0].topic == "waiting ages for speech therapy"
+    assert s.rewrite("why is that?") == "Why is waiting ages for speech therapy in Wakefield?"
+    assert s.rewrite("what are they doing about it?") == "What are they doing about waiting ages for speech therapy in Wakefield?"
