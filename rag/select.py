@@ -53,6 +53,11 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         defining = [sid for sid in ranked if _defines(context.sentences[sid], check.term or "")]
         if not defining:
             return Selection(context, abstained=True, reason="no-definition")
+        for sid in list(defining):
+            if target := _short_form_of(context.sentences[sid].text):
+                # "EHCP is the usual short form of EHC plan": what an EHC plan is answers "what is an EHCP?"
+                meant = [x for x in ranked if x not in defining and _defines(context.sentences[x], target)]
+                defining = meant + defining
         ranked = defining
     lead: list[str] = []  # after the pinned sentences, ahead of the rest whatever their place in the document
     if check.intent == "improve" and len(context.areas) == 1:
@@ -112,6 +117,15 @@ def _openings(context: Context, per_document: int = 3) -> list[str]:
                 and ends_as_sentence(s.text)):
             by_doc.setdefault(s.evidence.doc_id, []).append(sid)
     return [sid for sids in by_doc.values() for sid in sids[:per_document]]
+
+
+_SHORT_FORM = re.compile(r"\b(?:is (?:the |a )?(?:usual )?short form of|stands for|is short for|is another name for)\s+"
+                         r"(?:an? |the )?(?P<target>[^.,;]{2,60})")  # the glossary's own wording of an alias
+
+
+def _short_form_of(text: str) -> str | None:
+    m = _SHORT_FORM.search(text)
+    return m.group("target").strip() if m else None
 
 
 def _defines(sentence: Sentence, term: str) -> bool:

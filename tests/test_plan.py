@@ -118,3 +118,8 @@ def test_waiting_for_an_ehc_plan_brings_the_timeliness_figures():
     waiting = plan_question("my son has been waiting 2 years for an ehcp in bury, is that normal", with_statistics,
                             load_settings())
     assert waiting.stat_topic == "timeliness" and waiting.areas == ["Bury"]
+
+
+def test_a_question_asking_nothing_beyond_its_area_gets_the_main_findings():
+    assert plan("Bury - what did ofsted say about send").mode == "brief"
+    assert plan("how long are the waits in bury").mode == "answer"  # a subject of its own

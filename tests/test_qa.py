@@ -185,3 +185,8 @@ def test_a_place_outside_england_is_told_so_and_shown_no_other_area(full_qa):
     answer = full_qa.ask("we live in cardiff, what did inspectors find about send here?")
     assert answer.abstained and answer.reason == "outside-england" and "Cardiff" in answer.answer
     assert not answer.citations
+
+
+def test_a_short_form_is_defined_by_what_it_stands_for(full_qa):
+    answer = full_qa.ask("what is an ehcp")
+    assert answer.sentences[0].text.startswith("An EHC plan is a legal document")
