@@ -63,6 +63,8 @@ def run_bench(settings, questions: int = 40, backends: tuple[str, ...] = ("extra
     qa = QA(bench_settings, index=index)
     retrieval = _retrieval_ms(qa, items)
     rows["retrieval"] = {"p50_ms": _pct(retrieval, 0.5), "p95_ms": _pct(retrieval, 0.95), "n": len(retrieval)}
+    routing = _router_ms(qa, items)
+    rows["intent router"] = {"p50_ms": _pct(routing, 0.5), "p95_ms": _pct(routing, 0.95), "n": len(routing)}
     for spec in backends:
         answering = QA(backend_settings(bench_settings, spec), index=index)
         times = [answering.ask(item.question).timings_ms["total"] for item in items]
@@ -233,6 +235,22 @@ def _server_point(bench_settings, home: Path, items) -> dict:
         fresh = new_process_answer(home, items[0].question, chroma_url=url)
     return {"server_retrieval_p50_ms": _pct(times, 0.5), "server_retrieval_p95_ms": _pct(times, 0.95),
             "server_new_process_s": fresh["seconds"]}
+
+
+def _router_ms(qa, items) -> list[float]:
+    """What reading the intent adds to a question: the router's scoring, the question's embedding being computed
+    once for retrieval anyway (it is cached here first, as the pipeline has it by then)."""
+    from rag.normalise import normalise_question
+
+    router = qa.catalog.intent_router(qa.settings)
+    times = []
+    for item in items:
+        query = normalise_question(item.question, qa.catalog.vocabulary)
+        qa.index.embed_model.get_query_embedding(query)
+        started = time.perf_counter()
+        router.route(query)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def _retrieval_ms(qa, items) -> list[float]:
