@@ -153,6 +153,11 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
         check = plan.check = replace(check, intent="general")
         plan.query = check.findings_about + "".join(f" in {a}" for a in everywhere if area_key(a) not in
                                                       area_key(check.findings_about))  # search the subject
+    if (check.intent != "definition" and not everywhere and not named.regions and not filters.areas
+            and not _has_own_topic(query, [])):
+        # "is that good?" with nothing before it: no place and no subject to search for
+        plan.refuse = "vague"
+        return plan
     if (check.intent == "general" and len(named.in_corpus) == 1 and len(everywhere) == 1 and not check.wants_statements
             and not check.false_premise and not _has_own_topic(query, everywhere)):
         # Nothing asked beyond the area ("B&H - what did ofsted say about send"): its main findings.

@@ -123,3 +123,9 @@ def test_waiting_for_an_ehc_plan_brings_the_timeliness_figures():
 def test_a_question_asking_nothing_beyond_its_area_gets_the_main_findings():
     assert plan("Bury - what did ofsted say about send").mode == "brief"
     assert plan("how long are the waits in bury").mode == "answer"  # a subject of its own
+
+
+def test_a_question_with_no_place_and_no_subject_asks_which_area_and_what():
+    assert plan("why?").refuse == plan("what about it?").refuse == "vague"
+    assert plan("how do i complain about my childs ehcp").refuse is None
+    assert plan("why?", area="Bury").refuse is None  # the app's area filter names the place
