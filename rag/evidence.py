@@ -12,6 +12,7 @@ from rag.handoffs import Context
 from rag.index import CorpusIndex
 from rag.intent import QuestionCheck, section_weights
 from rag.retrieve import to_evidence
+from rag.understand.relevance import default_relevance
 from rag.sentences import Sentence, ends_as_sentence, split_sentences
 from sendqa.domain import (ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
                            SECTION_OUTCOME, SEND_WORDS, STRENGTH_SECTIONS)
@@ -99,6 +100,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     context.topic_terms = frozenset(q_terms - content_terms(check.intent_words, expand=True))
     concepts = _concepts(question, q_terms)
     weights = section_weights(check)
+    relevance = default_relevance()
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
     by_language: dict[str, list[float]] = {}
@@ -118,28 +120,29 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             score = 0.9 * sem_scaled * (0.5 + relative) + 0.45 * lexical
         else:  # no area named: the translation's best sentence is best only of a few retrieved, not of its document
             score = 0.55 * sem_scaled + 0.45 * lexical
-        if not ends_as_sentence(sentence.text):
-            score -= 0.1  # headlines and table fragments say little on their own
-        if ev.speaker != "Ofsted/CQC" and ev.language == "en" and not SEND_WORDS.search(sentence.text):
-            score -= 0.2  # a page's furniture (the publisher's pitch, "follow us on ...") says nothing about SEND
-        if section in ADMIN_SECTIONS and not _ABOUT_INSPECTION.search(question):
-            score -= 0.2  # who inspected and how is boilerplate unless asked for
-        if check.wants_statements and ev.speaker != "Ofsted/CQC":
-            score += 0.15
-        elif check.asks_inspectors and ev.speaker == "Ofsted/CQC":
-            score += 0.1
-        score += (weights["improve"] * IMPROVE_SECTIONS.get(section, 0.0)
-                  + weights["strengths"] * STRENGTH_SECTIONS.get(section, 0.0)
-                  + weights["experience"] * EXPERIENCE_SECTIONS.get(section, 0.0))
+        fragment = not ends_as_sentence(sentence.text)  # headlines and table fragments say little on their own
+        # a page's furniture (the publisher's pitch, "follow us on ...") says nothing about SEND
+        furniture = ev.speaker != "Ofsted/CQC" and ev.language == "en" and not SEND_WORDS.search(sentence.text)
+        admin = section in ADMIN_SECTIONS and not _ABOUT_INSPECTION.search(question)  # who inspected and how
+        speaker_asked = 0.15 if check.wants_statements and ev.speaker != "Ofsted/CQC" else \
+            0.1 if check.asks_inspectors and ev.speaker == "Ofsted/CQC" else 0.0
+        sections = (weights["improve"] * IMPROVE_SECTIONS.get(section, 0.0)
+                    + weights["strengths"] * STRENGTH_SECTIONS.get(section, 0.0)
+                    + weights["experience"] * EXPERIENCE_SECTIONS.get(section, 0.0))
         if weights["outcome"] and section == SECTION_OUTCOME and ANY_OUTCOME_PHRASE.search(sentence.text):
-            score += weights["outcome"] * OUTCOME_STATEMENT_WEIGHT
-        if ev.chunk_id in rank:
-            score += 0.08 / (1 + rank[ev.chunk_id])
-        if needs_number and re.search(r"\d", sentence.text):
-            score += 0.1
+            sections += weights["outcome"] * OUTCOME_STATEMENT_WEIGHT
+        retrieved = 0.08 / (1 + rank[ev.chunk_id]) if ev.chunk_id in rank else 0.0
+        figure = 0.1 if needs_number and re.search(r"\d", sentence.text) else 0.0
+        score += sections + retrieved + figure + speaker_asked - 0.1 * fragment - 0.2 * furniture - 0.2 * admin
+        context.features[sid] = (sem_scaled, lexical, min(score, 1.5), float(fragment), float(furniture), float(admin),
+                                 speaker_asked, sections, retrieved, figure, float(ev.language == "en"),
+                                 float(bool(areas) and ev.area in areas), float(not areas))
         context.sentences[sid] = sentence
         context.scores[sid] = round(min(score, 1.5), 4)
         context.lexical[sid] = round(lexical, 3)
+        # a page's furniture or a headline is never evidence on the model's word alone (the hand-weighted score
+        # can still rank a fragment strong: a list's lead-in ends with a colon)
+        context.relevance[sid] = 0.0 if furniture or fragment else relevance.probability(context.features[sid])
         if _pin(context, sentence, intent, asks_dates, areas):
             context.pinned.append(sid)
     return context

@@ -18,6 +18,8 @@ class Context:
     sentences: dict[str, Sentence] = field(default_factory=dict)  # id -> sentence
     scores: dict[str, float] = field(default_factory=dict)  # id -> relevance 0..1.5
     lexical: dict[str, float] = field(default_factory=dict)  # id -> share of the question's content words present
+    features: dict[str, tuple[float, ...]] = field(default_factory=dict)  # id -> rag.understand.relevance.FEATURES
+    relevance: dict[str, float] = field(default_factory=dict)  # id -> calibrated probability that it answers
     pinned: list[str] = field(default_factory=list)  # ids that must lead the answer (e.g. outcome sentences)
     # The question's own subject words (not its areas, the kind of source or who speaks); empty for "what did the
     # council say?"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from rag.evidence import content_terms
+from rag.understand.relevance import default_relevance
 from rag.handoffs import Context, Selection
 from rag.sentences import Sentence, ends_as_sentence
 from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE
@@ -25,22 +26,20 @@ _DEFINES = r"is|are|sets out|describes"
 
 def select_evidence(context: Context, settings: Settings) -> Selection:
     """The sentences an answer is made of (pinned first, lists expanded), or an abstention with its reason."""
-    threshold = settings.answer.min_sentence_score
     limit = settings.answer.max_sentences
     check = context.check
     ranked = context.ranked()
+    weaker: set[str] = set()  # sentences in on the relevance model's word alone
     if check.intent == "briefing" and context.areas:
         # A briefing on a named area wants that area's main points, whatever the question's wording.
         ranked = [sid for sid in ranked if context.sentences[sid].evidence.area in context.areas]
     else:
-        strong = [sid for sid in ranked if context.scores[sid] >= threshold]
-        if not strong and context.areas:
-            # Plain or misspelt wording scores low; the named area's best sentences that share the question's
-            # words still answer it better than a refusal does.
-            answer = settings.answer
-            strong = [sid for sid in ranked if context.scores[sid] >= answer.fallback_sentence_score
-                      and context.lexical.get(sid, 0) >= answer.fallback_lexical][:3]
-        ranked = strong
+        # Those the hand-weighted score ranks strong, and those the relevance model finds likely to answer (its
+        # threshold calibrated on held-back dev items for few false refusals): plain or misspelt wording scores low,
+        # and its best evidence answers it better than a refusal does. The model's own finds follow the strong ones.
+        needed, strong = default_relevance().threshold, settings.answer.min_sentence_score
+        weaker = {sid for sid in ranked if context.scores[sid] < strong and context.relevance.get(sid, 0.0) >= needed}
+        ranked = [sid for sid in ranked if context.scores[sid] >= strong or sid in weaker]
     if check.wants_statements:
         # "What did the council say...": statements answer that, not the inspectors' findings.
         spoken = [sid for sid in ranked if context.sentences[sid].evidence.speaker != "Ofsted/CQC"]
@@ -102,10 +101,11 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
                 continue
             chosen.append(sid)
             taken += 1
-    chosen = _expand_lists(context, chosen, limit + 4)
+    chosen = _expand_lists(context, chosen, limit + 4, skip=weaker)
     if not chosen:
         return Selection(context, abstained=True, reason="no-evidence")
-    return Selection(context, chosen=_order(context, chosen, lead))
+    ordered = _order(context, [sid for sid in chosen if sid not in weaker], lead)
+    return Selection(context, chosen=ordered + [sid for sid in _order(context, chosen, lead) if sid not in ordered])
 
 
 def _openings(context: Context, per_document: int = 3) -> list[str]:
@@ -162,11 +162,14 @@ def report_actions(context: Context, cap: int = 16) -> list[str]:
     return items[:cap]
 
 
-def _expand_lists(context: Context, chosen: list[str], limit: int) -> list[str]:
-    """A chosen lead-in ending in ':' brings its bullet items (the best lead-in per document only)."""
+def _expand_lists(context: Context, chosen: list[str], limit: int, skip: set[str] = frozenset()) -> list[str]:
+    """A chosen lead-in ending in ':' brings its bullet items (the best lead-in per document only; not those in
+    `skip`)."""
     best_lead: dict[str, str] = {}
     for sid in chosen:
         sentence = context.sentences[sid]
+        if sid in skip:
+            continue
         if sentence.text.rstrip().endswith(":") and sentence.evidence.doc_id not in best_lead:
             best_lead[sentence.evidence.doc_id] = sid
     out = list(chosen)

@@ -91,11 +91,6 @@ class AnswerSettings(_Group):
     min_sentence_score: float = Field(
         0.30, description="A sentence scoring below this (0-1 relevance) is never used as evidence."
     )
-    fallback_sentence_score: float = Field(
-        0.15, description="When nothing reaches min_sentence_score for a named area, sentences above this that share "
-                          "a content word with the question may still answer (the best evidence there is)."
-    )
-    fallback_lexical: float = Field(0.3, description="Least share of the question's content words such a sentence has.")
     max_question_chars: int = Field(1000, description="Longer questions are refused with a clear message.")
     llm: LLMSettings = Field(default_factory=LLMSettings)
     local: LocalLLMSettings = Field(default_factory=LocalLLMSettings)
