@@ -45,15 +45,27 @@ class EvalItem(BaseModel):
 
 def load_items(paths: list[Path] | None = None, robustness: bool = False) -> list[EvalItem]:
     """The items of `paths` (default evals/items/*.jsonl); with robustness, also the reworded variants."""
-    paths = list(paths) if paths else sorted(ITEMS_DIR.glob("*.jsonl"))
-    if robustness:
-        paths += sorted(ROBUSTNESS_DIR.glob("*.jsonl"))
-    return _read(paths)
+    items = _read(list(paths) if paths else sorted(ITEMS_DIR.glob("*.jsonl")))
+    return items + load_robustness_items(items) if robustness else items
 
 
-def load_robustness_items() -> list[EvalItem]:
-    """Only the wording-robustness variants (evals/items_robustness/*.jsonl)."""
-    return _read(sorted(ROBUSTNESS_DIR.glob("*.jsonl")))
+def load_robustness_items(originals: list[EvalItem] | None = None) -> list[EvalItem]:
+    """Only the wording-robustness variants (evals/items_robustness/*.jsonl). A variant's file row holds only its
+    own fields (VARIANT_OWN_FIELDS); the rest, gold included, is its original's, so it is stated once."""
+    by_id = {i.id: i for i in (originals if originals is not None else load_items())}
+    variants = []
+    for path in sorted(ROBUSTNESS_DIR.glob("*.jsonl")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            extra = sorted(set(row) - set(VARIANT_OWN_FIELDS))
+            original = by_id.get(row.get("variant_of", ""))
+            if extra or original is None:
+                raise ValueError(f"{path.name}:{n}: " + (f"fields {extra} belong to the original item" if extra
+                                                         else f"variant_of {row.get('variant_of')!r} is no item"))
+            variants.append(original.model_copy(update=row))
+    return variants
 
 
 def _read(paths: list[Path]) -> list[EvalItem]:

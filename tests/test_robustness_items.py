@@ -136,3 +136,16 @@ def test_report_without_robustness_is_unchanged(originals, tmp_path):
     path = write_report(summary, scores, {"items": 1}, tmp_path)
     assert "Wording robustness" not in path.read_text(encoding="utf-8")
     assert "robustness" not in json.loads((tmp_path / "eval.json").read_text())
+
+
+def test_a_variant_row_holds_only_its_own_wording(tmp_path, monkeypatch):
+    import evals.dataset as dataset
+
+    row = {"id": "x~typo", "question": "q", "variant_of": "nope", "style": "typo"}
+    (tmp_path / "v.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    monkeypatch.setattr(dataset, "ROBUSTNESS_DIR", tmp_path)
+    with pytest.raises(ValueError, match="is no item"):
+        dataset.load_robustness_items()
+    (tmp_path / "v.jsonl").write_text(json.dumps(row | {"key_facts": ["a"]}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="belong to the original"):
+        dataset.load_robustness_items()
