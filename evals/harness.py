@@ -30,7 +30,7 @@ GATE_THRESHOLDS = {
 
 def run_items(ask: Callable[[str], Answer], items: list[EvalItem], doc_text, doc_outcome,
               progress: bool = True, label: str = "", session: Callable[[], object] | None = None) -> list[ItemScore]:
-    """session: makes a conversation (rag.session.Session) for follow-up items; without one (the baseline) the
+    """session: makes a conversation (rag.understand.conversation.Session) for follow-up items; without one (the baseline) the
     follow-up is asked on its own, as a stateless system would."""
     scores = []
     for item in tqdm(items, desc=f"Evaluating {label}".strip(), unit="q", disable=not progress):
@@ -173,7 +173,7 @@ def run_eval(settings, subset: str = "all", baseline: bool = True, progress: boo
     from ingest.pipeline import ingest_paths
     from rag.index import CorpusIndex
     from rag.qa import QA
-    from rag.session import Session
+    from rag.understand.conversation import Session
     from sendqa.settings import load_settings
 
     eval_settings = load_settings(settings.model_dump() | {"home": settings.home_dir / "eval"})

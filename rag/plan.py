@@ -83,7 +83,7 @@ _HOW_TO = re.compile(r"^\s*(?:how (?:do|can|should|would) (?:i|we|you|parents?|f
 
 
 @functools.cache
-def _broad_terms() -> frozenset[str]:
+def broad_terms() -> frozenset[str]:
     """Words that narrow nothing when asked about: "what did inspectors say about SEND services in Bury?"."""
     from rag.evidence import content_terms
 
@@ -96,7 +96,7 @@ def _has_own_topic(text: str, areas: list[str]) -> bool:
     from rag.evidence import content_terms
 
     area_words = {w for a in areas for w in area_key(a).split()}
-    broad = _broad_terms()
+    broad = broad_terms()
     return any(t not in area_words and area_key(t) not in area_words and t not in broad for t in content_terms(text))
 
 

@@ -236,7 +236,7 @@ def chat(as_json: bool = typer.Option(False, "--json", help="Read one question a
                                                             "JSON object a line (the ask --json object plus 'rewritten')."),
          backend: Optional[str] = typer.Option(None, help="Answer backend: extractive, local or openai.")) -> None:
     """A conversation: follow-ups ("and there?", "what about Stoke?") carry the areas and topic of earlier turns."""
-    from rag.session import Session
+    from rag.understand.conversation import Session
     from sendqa.app import open_qa
 
     try:

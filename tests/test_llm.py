@@ -143,7 +143,7 @@ def test_a_joined_model_with_the_wrong_sha256_is_refused(tmp_path, monkeypatch):
 
 
 def test_follow_up_rewrites_from_a_real_model_keep_the_areas(corpus_home, models_dir, server):
-    from rag.session import Session
+    from rag.understand.conversation import Session
 
     qa = openai_qa(corpus_home, models_dir, server)
     session = Session(qa)

@@ -89,7 +89,7 @@ def test_the_numpy_scorer_equals_the_fitted_scikit_learn_model():
     features = _Features(texts)
     model = _fit(features(vectors, texts), [e.intent for e in examples])
     scorer = _Scorer.of(features, model)
-    probes = texts[:20] + ["a question with words never seen zzzz", ""]
+    probes = texts[:20] + ["a question with words never seen zzzz", "", "wat r u  4 x", "strenghts   of\tbury"]
     probe_vectors = np.random.default_rng(2).normal(size=(len(probes), 8)).astype(np.float32)
     expected = model.decision_function(features(probe_vectors, probes))
     got = np.stack([scorer.logits(v, t) for v, t in zip(probe_vectors, probes)])

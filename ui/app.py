@@ -16,7 +16,7 @@ import gradio as gr  # noqa: E402
 from rag.brief import briefing_markdown  # noqa: E402
 from rag.render import sentence_line  # noqa: E402
 from rag.retrieve import Filters  # noqa: E402
-from rag.session import Session  # noqa: E402
+from rag.understand.conversation import Session  # noqa: E402
 from sendqa.domain import KINDS, SPEAKERS  # noqa: E402
 from sendqa.errors import SendQAError  # noqa: E402
 from sendqa.types import Answer, AnswerSentence  # noqa: E402
