@@ -10,21 +10,11 @@ from rag.areas import area_key, find_areas, join_names, nearest_areas
 from rag.intent import QuestionCheck, check_question, safety_flags
 from rag.normalise import normalise_question
 from rag.retrieve import Filters
-from rag.stat_answers import statistics_topic
+from rag.stat_answers import OUTCOME_WORDS, statistics_topic
 from rag.understand.router import IntentRouter, default_router
 from sendqa.settings import Settings
 
-_ACROSS_AREAS = re.compile(r"\b(which|what|list|how many|name the|all|any)\b.{0,30}\b(areas?|councils?|local authorit\w+|"
-                           r"partnerships?|places)\b", re.I)
-# An across-areas question is answered from the document table only when it asks about the inspection outcome itself.
-_OUTCOME_WORDS = (
-    ("widespread and/or systemic failings", re.compile(r"widespread|systemic|failings|\bfail(ed|ing)?\b|"
-                                                       r"\b(worst|weakest|poorest)\b(?! (practice|bits))", re.I)),
-    ("inconsistent", re.compile(r"inconsistent|\bmixed\b", re.I)),
-    ("positive", re.compile(r"positive (experiences|outcome|result|inspection)|\b(good|best|positive)\b.{0,25}"
-                            r"\b(outcomes?|results?|inspections?|ratings?|reports?)\b|"
-                            r"\b(best|strongest)\b(?! (practice|interests?|possible|bits))", re.I)),
-)
+# The outcome words name one of three fixed outcome labels (an exact vocabulary, shared with the statistics).
 _ANY_OUTCOME = re.compile(r"\b(outcomes?|results?|verdicts?|inspection findings)\b", re.I)
 
 
@@ -76,12 +66,6 @@ class Plan:
 _BRIEFING_ASKED = re.compile(r"\b(brief\w*|overview|key points)\b", re.I)
 
 
-# "How do I appeal?", "what can parents do if ...": the glossary's account of the system may answer.
-_HOW_TO = re.compile(r"^\s*(?:how (?:do|can|should|would) (?:i|we|you|parents?|families)|what (?:can|should) (?:i|we|parents?|"
-                     r"families) do|where (?:do|can|should) (?:i|we|parents?)|(?:can|could) (?:i|we|parents?) "
-                     r"(?:appeal|complain|ask|get|request|challenge))\b", re.I)
-
-
 @functools.cache
 def broad_terms() -> frozenset[str]:
     """Words that narrow nothing when asked about: "what did inspectors say about SEND services in Bury?"."""
@@ -123,8 +107,9 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     injection, false_premise = safety_flags(capitalised)
     if injection or false_premise:  # safety reads the words as typed
         check = replace(check, refuse="injection" if injection else check.refuse, false_premise=false_premise)
-    if check.intent != "definition" and not filters.kinds and (names_area or not _HOW_TO.search(query)):
-        # The glossary explains terms and what parents can do; it is not evidence about any area.
+    if check.intent != "definition" and not filters.kinds and (names_area or check.asked != "general"):
+        # The glossary explains terms and what parents can do ("how do I appeal?", asked of no area); it is not
+        # evidence about any area, nor about all of them.
         filters = replace(filters, exclude_kinds=("glossary",))
     plan = Plan(question, check, filters=filters, query=query)
     notes = [f"read “{typed}” as {name.title()}" for typed, name in named.corrected.items()]
@@ -184,9 +169,9 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     plan.areas = named.in_corpus
     if check.false_premise:
         plan.check = replace(check, intent="outcome")
-    if not plan.areas and _ACROSS_AREAS.search(query) and plan.stat_topic not in ("timeliness", "wsoa"):
+    if not plan.areas and route.predicted == "topic_across_areas" and plan.stat_topic not in ("timeliness", "wsoa"):
         # ("which councils did worst on EHC plan timeliness?" ranks the figures, not the inspection outcomes)
-        outcome = next((label for label, pattern in _OUTCOME_WORDS if pattern.search(query)), None)
+        outcome = next((label for label, pattern in OUTCOME_WORDS if pattern.search(query)), None)
         if outcome or (check.intent == "outcome" and _ANY_OUTCOME.search(query)):
             plan.from_table, plan.outcome_asked = True, outcome
             plan.check = replace(plan.check, intent="outcome")

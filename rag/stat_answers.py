@@ -36,7 +36,7 @@ _INSPECTED = re.compile(r"\binspect\w*\b|\bvisited\b", re.I)
 _YEAR = re.compile(r"\b(20(?:1[6-9]|2\d))\b")
 _ENGLAND = re.compile(r"\b(england|national(ly)?|the country|average|nationwide)\b", re.I)
 _REGION = re.compile(r"\bregion(al)?\b", re.I)
-_OUTCOME_WORDS = (
+OUTCOME_WORDS = (
     ("widespread and/or systemic failings", re.compile(r"widespread|systemic|failings|\bfail(ed|ing)?\b|"
                                                        r"\b(worst|weakest|poorest)\b(?! (practice|bits))", re.I)),
     ("inconsistent", re.compile(r"inconsistent|\bmixed\b", re.I)),
@@ -69,7 +69,7 @@ def statistics_topic(query: str, named: bool) -> str | None:
     if named and _NEXT.search(query):
         return "next"
     if not named and _ACROSS.search(query):
-        if any(p.search(query) for _, p in _OUTCOME_WORDS) or re.search(r"\boutcomes?\b", query, re.I):
+        if any(p.search(query) for _, p in OUTCOME_WORDS) or re.search(r"\boutcomes?\b", query, re.I):
             return "outcomes"
         if _INSPECTED.search(query) and _YEAR.search(query):
             return "inspected"
@@ -240,7 +240,7 @@ def _outcome(query: str, keys: list[str], stats: Statistics) -> StatAnswer | Non
 
 def _outcomes(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
     answer = StatAnswer()
-    asked = [label for label, pattern in _OUTCOME_WORDS if pattern.search(query)]
+    asked = [label for label, pattern in OUTCOME_WORDS if pattern.search(query)]
     wordings = {"positive": "Outcome typically positive", "inconsistent": "Outcome inconsistent",
                 "widespread and/or systemic failings": "Outcome widespread"}
     total = stats.summary("inspections_2023", "Area SEND inspections under the 2023 framework")
