@@ -19,25 +19,10 @@ _INJECTION = re.compile(
     r"|\bsay (that|it)\b.{0,80}\b(rated|outstanding|inadequate|passed|failed)\b",
     re.I | re.S,
 )
-# Ofsted grades that area SEND inspections (2023 framework) never give, and other false premises. "Inadequate" and
-# "outstanding" only make a premise when they stand as a grade of an area or its services ("rated inadequate", "was
-# Bury outstanding?", "an inadequate rating", "Surrey is outstanding"), not as ordinary adjectives ("outstanding
-# actions", "reviews are outstanding or late", "why is support inadequate").
-_GRADE = r"(?:inadequate|outstanding)"
-_GRADE_NOUNS = r"(?:rating|grade|judge?ment|result|outcome|verdict|score|label|status|report|inspection)s?"
-_NAME = r"(?-i:[A-Z][\w'’-]+)(?:\s+(?-i:[A-Z][\w'’-]+))*"  # a capitalised name: "Bury", "Stoke-on-Trent"
-_SUBJECT = rf"(?:{_NAME}|it|they|the council|the area|the partnership|send|send services)(?:'s\s+send(?:\s+services)?)?"
-_FALSE_GRADE = re.compile(
-    rf"\b(?:rated|graded|judged|deemed|given|awarded|receiv\w*|got|gets?|getting|earned|as)\s+(?:(?:an?|the)\s+)?"
-    rf"(?:(?:ofsted|send|overall)\s+)?{_GRADE}\b"
-    rf"|\b{_GRADE}\s+{_GRADE_NOUNS}\b"
-    rf"|\b{_SUBJECT}\s+(?:is|are|was|were|has been|have been)\s+(?:now\s+|still\s+)?{_GRADE}\b"
-    rf"|^\s*(?:is|was|were|are)\s+{_SUBJECT}\s+(?:rated\s+)?{_GRADE}\b"
-    r"|\b(?:requires improvement|special measures)\b"
-    r"|\b(?:rated|graded|judged) (?:as )?(?:good|poor|excellent)\b"
-    r"|\b(?:clos\w*|shut\w*)\b(?:\s+\S+){0,3}\s+send\b|\bfined\b|\bofsted fine\b",
-    re.I,
-)
+# Names of grades and sanctions that exist elsewhere (schools, children's services) but never in an area SEND
+# inspection: exact multi-word names, so they mark a false premise wherever they appear. Every other false premise
+# ("why was Kent rated inadequate?", "did bury get outstanding") is read by the router (intent false_premise).
+_FOREIGN_GRADE = re.compile(r"\b(?:requires improvement|special measures)\b", re.I)
 _DATES = re.compile(r"\b(when|what date|dates?|previous(ly)?|before that|last inspected|next inspect\w*|again)\b", re.I)
 # A person's name is asked for ("who is the director?"); the name of a forum or service is an ordinary question.
 _NEEDS_NAME = re.compile(r"\b(who is|who's|who are|who was|who were|who leads|who runs|who heads)\b", re.I)
@@ -65,7 +50,8 @@ _NEEDS_NUMBER = re.compile(r"\b(how many|how much|what (?:number|percentage|prop
 # decides how plain it reads); a figure, a comparison or a subject across areas is answered by the tables and the
 # general path, which plan.py reads from the areas named.
 ANSWER_PATH = {"experience": "experience", "outcome": "outcome", "improve": "improve", "strengths": "strengths",
-               "briefing": "briefing", "explain_simply": "briefing", "definition": "definition"}
+               "briefing": "briefing", "explain_simply": "briefing", "definition": "definition",
+               "false_premise": "outcome"}  # the premise corrected, then the outcome the area did get
 # Intents the reports cannot answer: told so kindly, pointed to help, never shown evidence as if it answered.
 REFUSED = {"out_of_scope": "off-topic", "prediction": "prediction", "personal_case": "personal-case"}
 
@@ -112,7 +98,8 @@ def check_question(question: str, names_area: bool, route: Route | None = None,
             check.intent = check.asked = "general"  # "what does Bury's EHC plan say": about an area, not a term
         else:
             check.term = term
-    injection, check.false_premise = safety_flags(question)
+    injection, foreign_grade = safety_flags(question)
+    check.false_premise = foreign_grade or route.intent == "false_premise"
     if injection:
         check.refuse = "injection"
     elif not check.false_premise and route.intent in REFUSED:
@@ -137,9 +124,9 @@ def section_weights(check: QuestionCheck) -> dict[str, float]:
 
 
 def safety_flags(question: str) -> tuple[bool, bool]:
-    """(an injected instruction, a false premise such as a grade the inspections never give)."""
+    """(an injected instruction, the name of a grade the inspections never give)."""
     injection = bool(_INJECTION.search(question))
-    return injection, not injection and bool(_FALSE_GRADE.search(question))
+    return injection, not injection and bool(_FOREIGN_GRADE.search(question))
 
 
 def definition_term(question: str) -> str | None:

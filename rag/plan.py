@@ -100,13 +100,10 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     router = catalog.intent_router(settings)
     route = router.route(query)
     check = check_question(query, names_area, route, router.cue_words(route.intent))
-    # Area names as names, however typed, so "was surrey outstanding" reads like "was Surrey outstanding".
-    capitalised = question
-    for name in named.in_corpus + named.unknown + list(named.corrected):
-        capitalised = re.sub(rf"\b{re.escape(name)}\b", name.title(), capitalised, flags=re.I)
-    injection, false_premise = safety_flags(capitalised)
-    if injection or false_premise:  # safety reads the words as typed
-        check = replace(check, refuse="injection" if injection else check.refuse, false_premise=false_premise)
+    injection, foreign_grade = safety_flags(question)
+    if injection or foreign_grade:  # safety reads the words as typed
+        check = replace(check, refuse="injection" if injection else check.refuse,
+                        false_premise=check.false_premise or foreign_grade)
     if check.intent != "definition" and not filters.kinds and (names_area or check.asked != "general"):
         # The glossary explains terms and what parents can do ("how do I appeal?", asked of no area); it is not
         # evidence about any area, nor about all of them.
@@ -169,7 +166,9 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     plan.areas = named.in_corpus
     if check.false_premise:
         plan.check = replace(check, intent="outcome")
-    if not plan.areas and route.predicted == "topic_across_areas" and plan.stat_topic not in ("timeliness", "wsoa"):
+    # A comparison that names no area ranks them all ("which areas are best for send?").
+    across = route.predicted == "topic_across_areas" or (route.predicted == "compare" and not everywhere)
+    if not plan.areas and across and plan.stat_topic not in ("timeliness", "wsoa"):
         # ("which councils did worst on EHC plan timeliness?" ranks the figures, not the inspection outcomes)
         outcome = next((label for label, pattern in OUTCOME_WORDS if pattern.search(query)), None)
         if outcome or (check.intent == "outcome" and _ANY_OUTCOME.search(query)):

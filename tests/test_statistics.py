@@ -157,5 +157,5 @@ def test_chat_json_carries_areas_and_topics_between_turns(use_full_home):
     turns = [json.loads(line) for line in run.stdout.splitlines()]
     assert [t["question"] for t in turns] == questions.strip().splitlines()
     assert "Oldham" in turns[1]["rewritten"] and "85.8%" in turns[1]["answer"]
-    assert turns[3]["rewritten"] == "how long are the waits in Bury?" and not turns[3]["abstained"]
+    assert turns[3]["rewritten"] == "How long are the waits in Bury?" and not turns[3]["abstained"]
     assert turns[4]["rewritten"].startswith("Compare Bury and Stoke-on-Trent") and turns[4]["comparison"]

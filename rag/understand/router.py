@@ -25,15 +25,19 @@ import numpy as np
 
 EXAMPLES = Path(__file__).with_name("intent_examples.jsonl")
 INTENTS = ("experience", "outcome", "improve", "strengths", "briefing", "definition", "statistic", "compare",
-           "topic_across_areas", "explain_simply", "prediction", "personal_case", "out_of_scope", "general")
+           "topic_across_areas", "explain_simply", "prediction", "personal_case", "out_of_scope", "false_premise",
+           "general")
 # Intents whose answer retrieves nothing: a wrong one hides the reports, so they must be surer.
 NO_RETRIEVAL = frozenset({"out_of_scope", "prediction", "personal_case"})
+# ...and those that must be as sure: a false premise ("why was Kent rated inadequate?") is answered by correcting
+# the question, which would be wrong to say to an ordinary one ("are reviews outstanding in Kent?").
+STRICT = NO_RETRIEVAL | {"false_premise"}
 TARGET_PRECISION = 0.9
 STRICT_PRECISION = 0.97
 # Intents whose answer path reads the section the question asks for, so the words asking it are not its subject.
 CUED = frozenset({"experience", "outcome", "improve", "strengths", "briefing"})
 HOLDOUT_EVERY = 5  # every fifth example of each intent is held back to calibrate and measure
-_VERSION = "6"  # bump when the model or its features change, so cached fits are not reused
+_VERSION = "7"  # bump when the model or its features change, so cached fits are not reused
 
 Encoder = Callable[[list[str]], np.ndarray]
 
@@ -229,7 +233,7 @@ def _fit_router(examples: list[Example], vectors: np.ndarray) -> _Fitted:
     truth = [e.intent for e in held]
     correct = np.array([p == t for p, t in zip(predicted, truth)], dtype=float)
     threshold = _threshold(confidence, correct, TARGET_PRECISION)
-    strict = np.array([p in NO_RETRIEVAL for p in predicted])
+    strict = np.array([p in STRICT for p in predicted])
     strict_threshold = max(threshold, _threshold(confidence[strict], correct[strict], STRICT_PRECISION)
                            if strict.any() else 1.0)
     texts = [e.text for e in examples]
@@ -295,7 +299,7 @@ class IntentRouter:
         probs = _softmax(fitted.scorer.logits(vector, text).reshape(1, -1), fitted.temperature)[0]
         best = int(probs.argmax())
         predicted, confidence = self.classes[best], float(probs[best])
-        needed = self.strict_threshold if predicted in NO_RETRIEVAL else self.threshold
+        needed = self.strict_threshold if predicted in STRICT else self.threshold
         intent = predicted if confidence >= needed else "general"
         return Route(intent, predicted, confidence, {c: float(p) for c, p in zip(self.classes, probs)})
 
