@@ -240,7 +240,7 @@ def _server_point(bench_settings, home: Path, items) -> dict:
 def _router_ms(qa, items) -> list[float]:
     """What reading the intent adds to a question: the router's scoring, the question's embedding being computed
     once for retrieval anyway (it is cached here first, as the pipeline has it by then)."""
-    from rag.normalise import normalise_question
+    from rag.understand.normalise import normalise_question
 
     router = qa.catalog.intent_router(qa.settings)
     times = []

@@ -95,6 +95,16 @@ class AreaMatch:
     replaced: dict[str, list[str]] = field(default_factory=dict)  # abolished council -> its successors in the corpus
     regions: list[str] = field(default_factory=list)  # English regions named ("London", "the North West")
     outside: list[str] = field(default_factory=list)  # places outside England ("Cardiff", "Scotland")
+    short_forms: dict[str, str] = field(default_factory=dict)  # a short form typed ("lancs", "b&h") -> the name
+
+    def spell_out(self, text: str) -> str:
+        """The text with each short form typed replaced by the place's name ("salt in lancs" -> "salt in
+        Lancashire", "B&H" -> "Brighton and Hove"), so searching matches the documents' own words."""
+        for typed, name in self.short_forms.items():
+            words = [r"(?:and|&)" if w == "and" else re.escape(w) for w in typed.split()]
+            text = re.sub(r"(?<![\w&])" + r"[\W_]*".join(words) + r"(?![\w&])", name, text, flags=re.I)
+        return re.sub(r"[A-Za-z]+", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()).title()
+                      if m.group().lower() in ABBREVIATIONS else m.group(), text)
 
 
 def find_areas(question: str, corpus_areas: list[str], vocabulary: frozenset[str] = frozenset()) -> AreaMatch:
@@ -113,6 +123,7 @@ def find_areas(question: str, corpus_areas: list[str], vocabulary: frozenset[str
     words = flat.split()
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
+    aliases: dict[str, str] = {}
     for phrase in sorted(candidates, key=len, reverse=True):
         if f" {phrase} " not in flat:
             continue
@@ -124,6 +135,7 @@ def find_areas(question: str, corpus_areas: list[str], vocabulary: frozenset[str
                 continue
             taken.append(span)
             found.append((span[0], candidates[phrase]))
+            aliases[phrase] = candidates[phrase]
     match = AreaMatch()
     _fuzzy(words, taken, corpus, vocabulary, found, match)
     gaz = default_gazetteer()
@@ -146,6 +158,10 @@ def find_areas(question: str, corpus_areas: list[str], vocabulary: frozenset[str
             match.unknown += [s for s in place.successors if s not in match.unknown]
         else:
             match.unknown.append(place.name)
+    for phrase, key in aliases.items():
+        name = corpus.get(key) or (gaz.lookup(key).name if gaz.lookup(key) else None)
+        if name and phrase != _text_key(name) and len(phrase) < len(name):
+            match.short_forms[phrase] = name
     return match
 
 

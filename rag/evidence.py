@@ -10,7 +10,7 @@ from llama_index.core.schema import NodeWithScore
 from rag.areas import area_key
 from rag.handoffs import Context
 from rag.index import CorpusIndex
-from rag.intent import QuestionCheck, section_weights
+from rag.understand.intent import QuestionCheck, section_weights
 from rag.retrieve import to_evidence
 from rag.understand.relevance import default_relevance
 from rag.sentences import Sentence, ends_as_sentence, split_sentences

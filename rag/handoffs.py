@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rag.intent import QuestionCheck
+from rag.understand.intent import QuestionCheck
 from rag.sentences import Sentence
 
 

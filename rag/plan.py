@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from rag.areas import area_key, find_areas, join_names, nearest_areas
-from rag.intent import QuestionCheck, check_question, safety_flags
-from rag.normalise import normalise_question
+from rag.understand.intent import QuestionCheck, check_question, safety_flags
+from rag.understand.focus import split_context
+from rag.understand.normalise import normalise_question
 from rag.retrieve import Filters
 from rag.stat_answers import OUTCOME_WORDS, statistics_topic
 from rag.understand.router import IntentRouter, default_router
@@ -95,11 +96,19 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     if len(question) > limit:
         return Plan(question[:limit], QuestionCheck(), refuse="too-long", refuse_args={"n": len(question), "limit": limit})
     named = find_areas(question if not area else f"{question} in {area}", catalog.areas, catalog.vocabulary)
-    query = normalise_question(question, catalog.vocabulary)
+    whole = normalise_question(named.spell_out(question), catalog.vocabulary)  # "salt in lancs": in Lancashire
+    background, query = split_context(whole)
     names_area = bool(named.in_corpus or named.unknown)
+    if background:
+        # places named only in the background still say where the question is about
+        asked = find_areas(query, catalog.areas, catalog.vocabulary)
+        missing = [a for a in named.in_corpus + named.unknown if a not in asked.in_corpus + asked.unknown]
+        query = query.rstrip(" ?") + "".join(f" in {a}" for a in missing) + "?" if missing else query
     router = catalog.intent_router(settings)
     route = router.route(query)
     check = check_question(query, names_area, route, router.cue_words(route.intent))
+    if background and not check.false_premise and router.route(whole).intent == "false_premise":
+        check = replace(check, false_premise=True)  # "Suffolk is now outstanding. Confirm this."
     injection, foreign_grade = safety_flags(question)
     if injection or foreign_grade:  # safety reads the words as typed
         check = replace(check, refuse="injection" if injection else check.refuse,

@@ -128,14 +128,26 @@ def _short_form_of(text: str) -> str | None:
     return m.group("target").strip() if m else None
 
 
+# A defining sentence opens with what it defines, then says what that is: "An EHC plan is a legal document...",
+# "SENDIASS is the SEND information, advice and support service", "the local offer means ...". The verbs are the
+# glossary's own fixed forms.
+_DEFINITION_SUBJECT = re.compile(rf"^\s*(?P<subject>[^.;:]{{1,60}}?)\s+(?:(?:{_DEFINES})\s+(?:a|an|the|when|where|how|what|for|"
+                                 r"used)\b|means\b|refers to\b|is short for\b|stands for\b|is another name for\b|"
+                                 r"is the usual short form\b)", re.I)
+_TERM_MATCH = 85  # rapidfuzz token-set ratio: a misspelt or longer wording of the term still names it
+
+
 def _defines(sentence: Sentence, term: str) -> bool:
-    """A sentence that says what the term is ("An EHC plan is a ...", "the local offer means ...")."""
-    words = [re.escape(w) for w in re.findall(r"[a-z0-9]+", term.lower()) if w not in ("a", "an", "the")]
-    if not words:
+    """A sentence that says what the term is, however the question spelt the term ("sendias", "ehc plan exactly")."""
+    from rapidfuzz import fuzz
+
+    m = _DEFINITION_SUBJECT.match(sentence.text)
+    if not m or not term.strip():
         return False
-    name = r"\W+".join(words) + r"s?(?:\s*\([^)]{1,40}\))?"
-    return bool(re.search(rf"\b{name}\s+(?:{_DEFINES})\s+(?:a|an|the|when|where|how|what|for|used)\b|\b{name}\s+(?:means|refers to|is short for|stands for|is another name for|is the usual short form)\b",
-                          sentence.text, re.I))
+    subject = re.sub(r"^(?:a|an|the)\s+", "", m.group("subject").lower())
+    subject = re.sub(r"\s*\([^)]*\)", "", subject)  # "speech and language therapy (SALT)"
+    wanted = re.sub(r"^(?:a|an|the)\s+", "", term.lower().strip())
+    return fuzz.token_set_ratio(wanted, subject) >= _TERM_MATCH or fuzz.ratio(wanted, subject) >= _TERM_MATCH
 
 
 def _briefing(context: Context) -> list[str]:

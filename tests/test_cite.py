@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rag.cite import CitationResolver
 from rag.handoffs import Context
-from rag.intent import QuestionCheck
+from rag.understand.intent import QuestionCheck
 from rag.sentences import Sentence
 from sendqa.types import Evidence
 

@@ -47,6 +47,7 @@ def test_what_about_moves_the_last_question_to_the_new_area():
     s = _session(("How quickly does Leeds issue EHC plans?", ["Leeds"]))
     assert s.rewrite("what about Oldham?") == "How quickly does Oldham issue EHC plans?"
     assert s.rewrite("and bury?") == "How quickly does Bury issue EHC plans?"
+    assert s.rewrite("n wot bout oldhm") == "How quickly does Oldham issue EHC plans?"  # text-speak and a typo
 
 
 def test_compare_that_carries_the_areas_and_topic():
@@ -91,7 +92,7 @@ def test_what_about_a_subject_keeps_the_area_and_which_is_worse_compares_the_las
     # A briefing's wording is not a subject to carry: "fix it" is the area's SEND services.
     t = _session(("tell me about Oldham", ["Oldham"]))
     assert t.rewrite("what are they doing to fix it") == "What are they doing to fix it in Oldham?"
-    assert t.rewrite("whats the council said") == "Whats the council said in Oldham?"
+    assert t.rewrite("whats the council said") == "What is the council said in Oldham?"
 
 
 def test_the_subject_carried_is_what_was_asked_about_not_the_whole_question():

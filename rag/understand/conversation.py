@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.areas import area_key, find_areas, join_names
-from rag.intent import definition_term
+from rag.understand.intent import definition_term
 from sendqa.settings import load_settings
 from sendqa.types import Answer
 
@@ -160,21 +160,32 @@ class Session:
         from rag.evidence import content_terms
         from rag.plan import broad_terms
 
+        from rag.understand.focus import split_context
+        from rag.understand.normalise import normalise_question
+
+        catalog = self.qa.catalog
+        whole = normalise_question(question, catalog.vocabulary)  # "wot bout oldhm" reads as "what about oldhm"
+        text = split_context(whole)[1]  # the asked part: "My cousin lives there. And what about Oldham?"
         router = self._router()
-        route = router.route(question)
-        areas = self._areas(question)
-        area_words = {w for a in areas for w in area_key(a).split()}
-        subject = {t for t in content_terms(question) if t not in area_words and area_key(t) not in area_words}
+        route = router.route(text)
+        match = self._match(whole)
+        areas = match.in_corpus + match.unknown
+        typed = " ".join([*areas, *match.corrected])  # "oldhm" is Oldham as typed, not a subject
+        area_words = {w for w in area_key(typed).split()}
+        subject = {t for t in content_terms(text) if t not in area_words and area_key(t) not in area_words}
         subject -= broad_terms() | router.frame_words(route.predicted) | SET_WORDS
-        return _Reading(areas, route.predicted, route.intent, subject, _TOKEN.findall(question))
+        return _Reading(areas, route.predicted, route.intent, subject, _TOKEN.findall(text))
 
     def _router(self):
         return self.qa.catalog.intent_router(getattr(self.qa, "settings", None) or load_settings())
 
-    def _areas(self, text: str) -> list[str]:
+    def _match(self, text: str):
         catalog = self.qa.catalog
         known = list(dict.fromkeys(catalog.areas + list(catalog.stat_areas.values())))
-        match = find_areas(text, known, catalog.vocabulary)
+        return find_areas(text, known, catalog.vocabulary)
+
+    def _areas(self, text: str) -> list[str]:
+        match = self._match(text)
         return match.in_corpus + match.unknown
 
 

@@ -6,22 +6,23 @@ a word of the indexed documents and one of them is very close to it ("referal" -
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 from functools import lru_cache
+from pathlib import Path
 
-# Text-speak and shorthand parents type; whole words only.
-_SHORTHAND = {"r": "are", "u": "you", "ur": "your", "4": "for", "2": "to", "n": "and", "pls": "please",
-              "plz": "please", "thx": "thanks", "b4": "before", "wot": "what", "wat": "what", "whats": "what is",
-              "hows": "how is", "kid": "child", "kids": "children", "yr": "year", "yrs": "years", "w/": "with",
-              "govt": "government", "dr": "doctor", "appt": "appointment", "appts": "appointments",
-              "cos": "because", "bc": "because", "coz": "because", "dx": "diagnosis", "ot": "occupational therapy",
-              "physio": "physiotherapy", "paed": "paediatrician", "paeds": "paediatricians", "senco": "SENCO",
-              # officers' shorthand for a report's parts and the people in it
-              "apa": "area for priority action", "apas": "areas for priority action",
-              "afi": "area for improvement", "afis": "areas for improvement", "cyp": "children and young people",
-              "lap": "local area partnership", "ehcna": "EHC needs assessment", "ehcnas": "EHC needs assessments",
-              "pru": "pupil referral unit", "dcs": "director of children's services"}
+# Text-speak, abbreviations and officers' shorthand, whole words only: a table (shorthand.csv beside this file), so a new
+# short form is a row, not code.
+SHORTHAND_TABLE = Path(__file__).with_name("shorthand.csv")
+
+
+@lru_cache(maxsize=1)
+def shorthand() -> dict[str, str]:
+    with SHORTHAND_TABLE.open(encoding="utf-8", newline="") as handle:
+        return {row["typed"].lower(): row["means"] for row in csv.DictReader(handle)}
+
+
 # Phrases the reports never use for what they do say: "has Hull got better?" is "has Hull improved?".
 _PHRASES = ((re.compile(r"\b(?:got|gotten|become|became) better\b", re.I), "improved"),
             (re.compile(r"\b(?:got|gotten|become|became) worse\b", re.I), "declined"))
@@ -35,10 +36,11 @@ def normalise_question(question: str, vocabulary: frozenset[str]) -> str:
     for phrase, plain in _PHRASES:
         question = phrase.sub(plain, question)
     out = []
+    table = shorthand()
     for token in _WORD.findall(question):
         low = token.lower()
-        if low in _SHORTHAND and token.isascii():
-            out.append(_SHORTHAND[low])
+        if low in table and token.isascii():
+            out.append(table[low])
         elif token.isalpha() and len(token) >= _TYPO_MIN_LEN and vocabulary and low not in vocabulary:
             out.append(_closest(low, vocabulary) or token)
         else:

@@ -1,0 +1,38 @@
+"""A user's own document is answerable however its place is named: off topic means no relevant evidence, not a
+missing SEND keyword or a place the gazetteer does not list."""
+
+from __future__ import annotations
+
+from ingest.pipeline import ingest_paths
+from rag.index import CorpusIndex
+from rag.qa import QA
+from sendqa.settings import load_settings
+from tests.conftest import CORPUS
+
+REVIEW = """Zorbleton local area review
+
+What is the area partnership doing that is effective?
+Inspectors praised Zorbleton for its swift speech and language therapy: most children are seen within six weeks of
+referral.
+Families in Zorbleton said the parent carer forum is listened to by leaders.
+
+What does the area partnership need to do better?
+Zorbleton must reduce the time taken to issue EHC plans, which too often exceeds twenty weeks.
+"""
+
+
+def test_a_document_about_a_place_no_list_knows_is_answered_from_that_document(tmp_path):
+    home = tmp_path / "home"
+    settings = load_settings({"home": home})
+    own = tmp_path / "own" / "zorbleton_review.txt"
+    own.parent.mkdir()
+    own.write_text(REVIEW, encoding="utf-8")
+    report = ingest_paths([CORPUS, own], CorpusIndex(settings), progress=False)
+    assert len(report.added) == 7 and not report.skipped
+    qa = QA(settings)
+    praised = qa.ask("What was Zorbleton praised for?")  # no SEND keyword in the question
+    assert not praised.abstained
+    assert praised.citations and praised.citations[0].source == "zorbleton_review.txt"
+    assert "speech and language therapy" in praised.answer
+    unrelated = qa.ask("What drills are good for an under-10s football team?")
+    assert unrelated.abstained and not unrelated.citations
