@@ -14,3 +14,7 @@ def test_a_message_without_background_is_read_whole():
     assert split_context("Is Bury good? Is it getting better?")[0] == ""  # every sentence asks
     both = split_context("We moved last year. Is Bury good? Is it getting better?")
     assert both == ("We moved last year.", "Is Bury good? Is it getting better?")
+
+
+def test_an_abbreviation_is_no_sentence_end():
+    assert split_context("No. of LAPs with widespread failings?") == ("", "No. of LAPs with widespread failings?")

@@ -28,8 +28,9 @@ from sendqa.types import Answer
 ANAPHORS = frozenset({"it", "that", "this", "those", "these"})
 PLACE_WORDS = frozenset({"there", "here"})
 PLACE_NOUNS = frozenset({"area", "council", "place", "partnership", "borough", "authority", "county", "city"})
-# Words for the areas already named ("which of the two", "both"): they point back, they are no subject.
-SET_WORDS = frozenset({"two", "both", "either", "neither", "one", "each", "other", "three"})
+# Words for what was already named ("which of the two", "both", "same for Bury?"): they point back, they are
+# no subject.
+SET_WORDS = frozenset({"two", "both", "either", "neither", "one", "each", "other", "three", "same"})
 CONNECTIVES = frozenset({"and", "so", "but", "also", "then", "ok", "okay", "right"})
 # "what is it like ...": a dummy "it", which stands for nothing said before.
 _DUMMY_AFTER_IT = frozenset({"like"})

@@ -18,8 +18,21 @@ import re
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=\S)")
 
 
+_MIN_WORDS = 3  # "No. of LAPs ...", "Dr. Smith": a stop after a word or two is an abbreviation, not a sentence
+
+
 def sentences(text: str) -> list[str]:
-    return [s for s in _BOUNDARY.split(text.strip()) if s.strip()]
+    parts, pending = [], ""
+    for piece in _BOUNDARY.split(text.strip()):
+        pending = f"{pending} {piece}".strip() if pending else piece
+        if len(pending.split()) >= _MIN_WORDS:
+            parts.append(pending)
+            pending = ""
+    if pending and parts:
+        parts[-1] = f"{parts[-1]} {pending}"  # a short last piece belongs to the sentence before it
+    elif pending:
+        parts.append(pending)
+    return parts
 
 
 def split_context(text: str) -> tuple[str, str]:
