@@ -134,3 +134,13 @@ def test_the_state_keeps_the_intent_and_the_evidence_of_the_last_answer():
     s.remember("What does Oldham need to improve?", "What does Oldham need to improve?", answer)
     assert s.state.intent == "improve" and [c.doc_id for c in s.state.evidence] == ["d1"]
     assert s.rewrite("what about Bury?") == "What does Bury need to improve?"
+
+
+def test_an_llm_condensed_question_must_keep_the_subject_the_state_carries():
+    s = _session(("How long are waits for autism assessment in Bury?", ["Bury"]),
+                 backend=_Backend("What is Bury's local offer?"))
+    assert s.standalone("what are they doing about it?") == \
+        "What are they doing about waits for autism assessment in Bury?"  # the model changed the subject
+    kept = _session(("How long are waits for autism assessment in Bury?", ["Bury"]),
+                    backend=_Backend("What is Bury doing about waits for autism assessment?"))
+    assert kept.standalone("what are they doing about it?") == "What is Bury doing about waits for autism assessment?"

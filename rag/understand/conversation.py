@@ -109,14 +109,16 @@ class Session:
         return _sentence(_place(tokens, where))
 
     def standalone(self, question: str) -> str:
-        """The state's rewrite; where an LLM backend is configured its condensed question is used instead when it
-        names exactly the areas the state gives."""
+        """The state's rewrite; where an LLM backend is configured its condensed question (llama-index's
+        condense-question pattern) is used instead when it names exactly the areas the state gives and keeps the
+        subject it carried."""
         ruled = self.rewrite(question)
         llm = getattr(self.qa.backend, "standalone_question", None)
         if llm is None or not self.turns or ruled == question:
             return ruled
         proposed = llm([t.standalone for t in self.turns], question)
-        if proposed and sorted(self._areas(proposed)) == sorted(self._areas(ruled)) and len(proposed) <= 400:
+        if proposed and len(proposed) <= 400 and sorted(self._areas(proposed)) == sorted(self._areas(ruled)) \
+                and _keeps_subject(proposed, self._pending.get(ruled, ("", ""))[0]):
             if ruled in self._pending:
                 self._pending[proposed] = self._pending[ruled]
             return proposed
@@ -188,6 +190,15 @@ class Session:
     def _areas(self, text: str) -> list[str]:
         match = self._match(text)
         return match.in_corpus + match.unknown
+
+
+def _keeps_subject(proposed: str, topic: str) -> bool:
+    """Whether a model's condensed question still asks about the subject the state carried (at least half of its
+    content words): "why?" after waits for autism assessment must not become a question about something else."""
+    from rag.evidence import content_terms
+
+    wanted = content_terms(topic)
+    return not wanted or len(wanted & content_terms(proposed)) * 2 >= len(wanted)
 
 
 def _strip_connectives(tokens: list[str]) -> list[str]:
