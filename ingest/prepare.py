@@ -69,6 +69,10 @@ def prepare(path: Path, sha256: str) -> tuple[Document, DocumentRecord]:
         wsoa_required=facts.wsoa_required,
         sha256=sha256,
         n_chars=len(text),
+        source_url=entry.get("source_url"),
+        fetched_at=entry.get("fetched_at"),
+        etag=entry.get("etag"),
+        last_modified=entry.get("last_modified"),
     )
     metadata = {
         "doc_id": doc_id,

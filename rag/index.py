@@ -97,6 +97,9 @@ class CorpusIndex:
         self._db_path = self.dir / "documents.sqlite"
         with closing(self._db()) as db, db:
             db.execute(f"CREATE TABLE IF NOT EXISTS documents ({', '.join(_FIELDS)}, PRIMARY KEY (doc_id))")
+            have = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+            for name in (f for f in _FIELDS if f not in have):  # fields are added, never renamed or removed
+                db.execute(f"ALTER TABLE documents ADD COLUMN {name}")
         self.lexical = LexicalIndex(self._db_path)
         self.statistics = Statistics(settings.home_dir / "statistics.sqlite")
         self.sentence_vectors = VectorCache(self.dir / "sentence_vectors.sqlite", self.embed_model.encode)

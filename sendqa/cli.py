@@ -1,4 +1,4 @@
-"""The `sendqa` command line: ingest, remove, docs, ask, serve, eval."""
+"""The `sendqa` command line: ingest, fetch, remove, docs, ask, serve, eval."""
 
 from __future__ import annotations
 
@@ -47,6 +47,37 @@ def ingest(paths: Optional[list[Path]] = typer.Argument(None, help="Files or fol
     if paths:
         typer.echo(report.summary())
     if report.skipped:
+        raise typer.Exit(1)
+
+
+@app.command()
+def fetch(areas: Optional[list[str]] = typer.Argument(None, help="Areas whose published report to get (\"bury\", \"herts\")."),
+          all_reports: bool = typer.Option(False, "--all", help="Every published report in the bundled table."),
+          base_url: Optional[str] = typer.Option(None, "--base-url", help="Fetch from this scheme and host instead of https://files.ofsted.gov.uk (a mirror; also SENDQA_FETCH__BASE_URL)."),
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar.")) -> None:
+    """Download published inspection reports from the official links in the bundled table, and ingest them."""
+    from ingest.fetch import ReportFetcher, links_for, report_links
+
+    if not areas and not all_reports:
+        typer.echo("Error: name areas to fetch (sendqa fetch bury herts) or give --all", err=True)
+        raise typer.Exit(2)
+    try:
+        settings = load_settings()
+        links = report_links(settings)
+        chosen, unmatched = (links, []) if all_reports else links_for(areas or [], links)
+        for name in unmatched:
+            typer.echo(f"no published report is listed for '{name}' in the bundled table", err=True)
+        fetcher = ReportFetcher(settings, base_url=base_url)
+        report = fetcher.fetch(chosen, resume=all_reports, progress=not quiet)
+    except SendQAError as exc:
+        _fail(exc)
+        return
+    if report.resumed:
+        typer.echo(f"resumed an interrupted --all: {report.resumed} reports were left")
+    for outcome in report.of("failed"):
+        typer.echo(f"failed {outcome.link.area} ({outcome.link.url_at(fetcher.base_url)}): {outcome.reason}", err=True)
+    typer.echo(report.summary())
+    if report.of("failed") or unmatched:
         raise typer.Exit(1)
 
 

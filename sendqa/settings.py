@@ -106,6 +106,17 @@ class UISettings(_Group):
     )
 
 
+class FetchSettings(_Group):
+    """`sendqa fetch`: downloads of the published reports from the links in the bundled table."""
+
+    base_url: str = Field("https://files.ofsted.gov.uk", description="Scheme and host the report links are "
+                                                                     "fetched from (a mirror, or a test server).")
+    timeout_s: float = Field(30.0, description="Seconds to wait for a server to connect or send more data.")
+    retries: int = Field(3, description="Further tries after a 429, a 5xx, a timeout or a dropped connection.")
+    backoff_s: float = Field(2.0, description="Pause before the first retry; each further retry waits twice as long.")
+    pause_s: float = Field(1.0, description="Pause between one request and the next, to be polite to the server.")
+
+
 class Settings(BaseSettings):
     """Everything configurable. Environment: SENDQA_HOME, SENDQA_RETRIEVAL__EMBEDDING, ..."""
 
@@ -121,6 +132,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
 
     @property
     def home_dir(self) -> Path:

@@ -31,6 +31,10 @@ class DocumentRecord(BaseModel):
     sha256: str = ""
     n_chunks: int = 0
     n_chars: int = 0
+    source_url: str | None = Field(None, description="Where `sendqa fetch` downloaded the file from (the official link).")
+    fetched_at: str | None = Field(None, description="When it was downloaded, ISO 8601 UTC.")
+    etag: str | None = Field(None, description="The server's ETag for the download, for conditional requests.")
+    last_modified: str | None = Field(None, description="The server's Last-Modified for the download.")
 
 
 class Chunk(BaseModel):
