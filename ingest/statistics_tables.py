@@ -81,6 +81,7 @@ def load_timeliness(path: Path) -> pd.DataFrame:
         name = "England" if level == "England" else r["region_name"] if level == "region" else display_area(r["la_name"])
         rows.append({
             "area": name, "area_key": area_key(name), "level": level,
+            "la_code": _text(r.get("old_la_code")) if level == "council" else None,  # the DfE's 3-digit code
             "region": r.get("region_name") if level == "council" else (r["region_name"] if level == "region" else None),
             "year": int(r["time_period"]), "plans": _number(r["plans_issued_den"]),
             "within_20_weeks": _number(r["plans_issued_within_20_weeks"]),
@@ -107,6 +108,9 @@ def load_inspections_2023(path: Path, sheet: str | None = None) -> pd.DataFrame:
         grade = _number(r.get("outcome_grade"))
         rows.append({
             "area": name, "area_key": area_key(name), "region_code": r.get("region_code"),
+            "la_code": _text(r.get("la_code")),
+            # the DfE's statistical neighbours: the ten councils most like this one, by 3-digit code
+            "stat_neighbours": ",".join(c.strip() for c in str(r.get("stat_neighbours") or "").split(",") if c.strip()),
             "outcome": OUTCOME_BY_GRADE.get(int(grade)) if grade else None,
             "previous_inspection": _day(r.get("previous_inspection_date")),
             "start": _day(r.get("inspection_start_date")), "end": _day(r.get("inspection_end_date")),

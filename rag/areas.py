@@ -87,6 +87,17 @@ def _phrases() -> dict[str, Place]:
             if k and not (p.type == "country")}  # "England" narrows nothing
 
 
+@lru_cache(maxsize=1)
+def _england_keys() -> frozenset[str]:
+    return frozenset(k for k, p in default_gazetteer().keys().items() if k and p.type == "country")
+
+
+def names_england(text: str) -> bool:
+    """Whether the text names England as a whole ("England", "nationally", "the England average")."""
+    flat = f" {_text_key(text)} "
+    return any(f" {key} " in flat for key in _england_keys())
+
+
 @dataclass
 class AreaMatch:
     in_corpus: list[str] = field(default_factory=list)  # display names as stored on documents

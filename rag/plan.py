@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass, field, replace
 
-from rag.areas import area_key, find_areas, join_names, nearest_areas
+from rag.areas import area_key, find_areas, join_names, names_england, nearest_areas
 from rag.understand.intent import QuestionCheck, check_question, safety_flags
 from rag.understand.focus import split_context
 from rag.understand.normalise import normalise_question
@@ -15,6 +15,7 @@ from rag.stat_answers import OUTCOME_WORDS, statistics_topic
 from rag.understand.router import IntentRouter, default_router
 from sendqa.settings import Settings
 
+_NEIGHBOURS = re.compile(r"\bstatistical(?:ly)?\s+(?:neighbou?rs?|similar)\b", re.I)
 # The outcome words name one of three fixed outcome labels (an exact vocabulary, shared with the statistics).
 _ANY_OUTCOME = re.compile(r"\b(outcomes?|results?|verdicts?|inspection findings)\b", re.I)
 
@@ -52,6 +53,7 @@ class Plan:
     stat_topic: str | None = None  # what the official statistics answer (rag.stat_answers.statistics_topic)
     stat_areas: list[str] = field(default_factory=list)  # every named area the statistics cover, report or not
     mode: str = "answer"  # answer | compare | brief
+    neighbours: bool = False  # set the one council named against its statistical neighbours
     compare_areas: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -158,7 +160,13 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
         plan.mode, plan.compare_areas, plan.areas = "brief", everywhere, named.in_corpus
         return plan
     covered = [a for a in everywhere if area_key(a) in catalog.stat_areas]
+    # A comparison naming one council and nothing to set it against (no second area, region or England) is with
+    # the councils most like it: its statistical neighbours ("statistical neighbours" is the DfE's exact term).
+    plan.neighbours = len(everywhere) == 1 and (bool(_NEIGHBOURS.search(query)) or (
+        route.predicted == "compare" and not named.regions and not names_england(query)))
     topic = statistics_topic(query, bool(everywhere)) if catalog.stat_areas and check.intent != "definition" else None
+    if plan.neighbours and topic in (None, "outcome"):
+        topic = "timeliness"  # the figure the tables hold for every council: EHC plans issued within 20 weeks
     if topic and len(covered) == len(everywhere) and not check.false_premise:
         plan.stat_topic, plan.stat_areas = topic, covered
         if topic == "wsoa" and everywhere and check.intent == "general":

@@ -108,15 +108,17 @@ class QA:
             return
         statistics = None
         if plan.stat_topic:
-            statistics = answer_from_statistics(plan.query, plan.stat_areas, self.index.statistics, self.reported)
+            statistics = answer_from_statistics(plan.query, plan.stat_areas, self.index.statistics, self.reported,
+                                                neighbours=plan.neighbours, topic=plan.stat_topic)
             if statistics is None and not plan.areas and plan.stat_areas:
                 # The tables do not answer it and no document of the area is held: the area is not covered.
                 plan.refuse, plan.unknown_areas = "unknown-area", list(plan.stat_areas)
                 plan.suggestions = [s for a in plan.stat_areas for s in nearest_areas(a, self.catalog.areas)]
                 yield from self._refusal_with_figures(plan, started, timings)
                 return
-            if statistics is not None and not plan.areas:
-                # The tables answer it whole (a council with no report held, or a figure only the tables give).
+            if statistics is not None and (not plan.areas or statistics.topic == "neighbours"):
+                # The tables answer it whole (a council with no report held, or a figure only the tables give: how
+                # a council stands among its statistical neighbours).
                 writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
                 yield from writer.write_caveat()
                 yield from writer.write_statistics(statistics)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.areas import area_key
+from rag.areas import area_key, join_names
 from rag.statistics import Statistics, StatRow, fact
 
 _TIMELINESS = re.compile(
@@ -78,15 +78,20 @@ def statistics_topic(query: str, named: bool) -> str | None:
     return None
 
 
-def answer_from_statistics(query: str, areas: list[str], stats: Statistics, reported: set[str]) -> StatAnswer | None:
+def answer_from_statistics(query: str, areas: list[str], stats: Statistics, reported: set[str],
+                           neighbours: bool = False, topic: str | None = None) -> StatAnswer | None:
     """The statistics answer for a question about these areas (display names); None when they do not answer it.
 
-    reported: area keys the index holds an inspection report for (others get a lead saying so).
+    reported: area keys the index holds an inspection report for (others get a lead saying so). neighbours: set
+    the one area against its statistical neighbours. topic: as the plan read it (else read from the query).
     """
     if not stats.available():
         return None
     keys = [area_key(a) for a in areas if area_key(a) in stats.areas]
-    topic = statistics_topic(query, bool(areas))
+    topic = topic or statistics_topic(query, bool(areas))
+    if neighbours and len(keys) == 1 and topic == "timeliness" and (answer := _neighbours(query, keys[0], stats)):
+        answer.topic = "neighbours"
+        return answer
     if topic is None or (areas and not keys):
         return None
     if topic == "outcome":
@@ -171,6 +176,43 @@ def _timeliness(query: str, keys: list[str], stats: Statistics) -> StatAnswer | 
                 f"Of these, {best['area']} issued the highest share within 20 weeks in {best['year']} "
                 f"({_pct(best['pct'])}) and {worst['area']} the lowest ({_pct(worst['pct'])}).",
                 [fact("timeliness", best), fact("timeliness", worst)]))
+    return answer
+
+
+def _neighbours(query: str, key: str, stats: Statistics) -> StatAnswer | None:
+    """"How does Bury compare with similar councils?": Bury and its statistical neighbours, ranked by the share of
+    new EHC plans issued within 20 weeks in one year, set against England. None where the tables list no
+    neighbours for the council."""
+    neighbours = stats.neighbours(key)
+    own = [r for r in stats.timeliness(key) if r["pct"] is not None]
+    if not neighbours or not own:
+        return None
+    wanted_year = int(m.group(1)) if (m := _YEAR.search(query)) else None
+    year = wanted_year if wanted_year and any(r["year"] == wanted_year for r in own) else own[-1]["year"]
+    rows = [r for k in [key, *neighbours] for r in stats.timeliness(k) if r["year"] == year and r["pct"] is not None]
+    if len(rows) < 2:
+        return None
+    ranked = sorted(rows, key=lambda r: r["pct"], reverse=True)
+    name = own[-1]["area"]
+    listed = "; ".join(f"{r['area']} {_pct(r['pct'])}" for r in ranked)
+    answer = StatAnswer([StatSentence(
+        f"{name} and its statistical neighbours (the councils the Department for Education counts as most like it), "
+        f"by the share of new EHC plans issued within 20 weeks in {year}, highest first: {listed}.",
+        [fact("timeliness", r) for r in ranked])])
+    mine = next(r for r in rows if r["area_key"] == key)
+    above = [r for r in rows if r["pct"] > mine["pct"]]
+    # Only what the cited rows state: which neighbours did better, named, not a rank no row gives.
+    if above:
+        answer.sentences.append(StatSentence(
+            f"Of them, {join_names([r['area'] for r in sorted(above, key=lambda r: -r['pct'])])} issued a higher "
+            f"share than {name} ({_pct(mine['pct'])}).", [fact("timeliness", mine), *(fact("timeliness", r) for r in above)]))
+    else:
+        answer.sentences.append(StatSentence(f"None of them issued a higher share than {name} ({_pct(mine['pct'])}).",
+                                             [fact("timeliness", r) for r in rows]))
+    england = next((r for r in stats.timeliness("england") if r["year"] == year and r["pct"] is not None), None)
+    if england:
+        answer.sentences.append(StatSentence(f"The figure for England in {year} was {_pct(england['pct'])}.",
+                                             [fact("timeliness", england)]))
     return answer
 
 

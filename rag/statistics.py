@@ -88,6 +88,18 @@ class Statistics:
         return [dict(r) for r in self._query("SELECT * FROM timeliness WHERE level = 'council' AND year = ? AND "
                                              "pct IS NOT NULL ORDER BY pct", (year,))]
 
+    def neighbours(self, key: str) -> list[str]:
+        """The area keys of a council's statistical neighbours (from the 2023-framework table, by LA code), in
+        the table's order; [] where the table lists none."""
+        row = self.inspection_2023(key)
+        codes = [c for c in str((row or {}).get("stat_neighbours") or "").split(",") if c]
+        if not codes:
+            return []
+        found = {r["la_code"]: r["area_key"] for r in self._query(
+            f"SELECT DISTINCT la_code, area_key FROM timeliness WHERE level = 'council' AND la_code IN "
+            f"({', '.join('?' for _ in codes)})", tuple(codes))}
+        return [found[c] for c in codes if c in found]
+
     def inspection_2023(self, key: str) -> dict | None:
         rows = self._query("SELECT * FROM inspections_2023 WHERE area_key = ? ORDER BY start DESC", (key,))
         return dict(rows[0]) if rows else None

@@ -159,3 +159,23 @@ def test_chat_json_carries_areas_and_topics_between_turns(use_full_home):
     assert "Oldham" in turns[1]["rewritten"] and "85.8%" in turns[1]["answer"]
     assert turns[3]["rewritten"] == "How long are the waits in Bury?" and not turns[3]["abstained"]
     assert turns[4]["rewritten"].startswith("Compare Bury and Stoke-on-Trent") and turns[4]["comparison"]
+
+
+def test_similar_councils_are_the_statistical_neighbours_ranked_and_set_against_england(full_qa):
+    from rag.areas import area_key
+
+    stats = full_qa.index.statistics
+    neighbours = stats.neighbours(area_key("Dorset"))
+    assert len(neighbours) == 10 and area_key("Dorset") not in neighbours
+    answer = full_qa.ask("How does Dorset compare with similar councils on EHC plan timeliness?")
+    first = answer.sentences[0]
+    assert "statistical neighbours" in first.text and not answer.abstained
+    named = [stats.areas[k] for k in neighbours]
+    assert all(name in first.text for name in named)
+    shares = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", first.text)]
+    assert shares == sorted(shares, reverse=True) and len(shares) == 11  # ranked, Dorset among them
+    cited = {(c.area, c.year) for c in answer.citations if c.citation_type == "statistic"}
+    assert {name for name, _ in cited} >= {*named, "Dorset", "England"}  # every figure cited to its row
+    assert "England" in answer.answer
+    # Against England, or another area, is not a neighbours question.
+    assert "statistical neighbours" not in full_qa.ask("How does Dorset compare with England on EHC plan timeliness?").answer
