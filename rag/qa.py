@@ -23,9 +23,10 @@ from rag.retrieve import Filters, HybridRetriever, gather
 from rag.select import select_evidence
 from rag.brief import brief_area
 from rag.compare import compare_areas
-from rag.stat_answers import answer_from_statistics, held_figures
+from rag.stat_answers import answer_from_statistics, held_figures, possessive
 from rag.statistics import StatRow
 from rag.verify import Thresholds, Verifier
+from sendqa.errors import SendQAError
 from sendqa.settings import Settings
 from sendqa.types import Answer, AnswerSentence, Verification
 
@@ -59,6 +60,7 @@ class QA:
         self.extractive = ExtractiveBackend()
         self.index.load_statistics()
         self._outcomes: dict[str, str | None] = {}
+        self._links: dict | None = None  # area key -> its published report's link (ingest.fetch), read when needed
         self.refresh()
         verify = settings.answer.verify
         self.verifier = Verifier(self.index.embed_model.encode, lambda doc_id: self._outcomes.get(doc_id),
@@ -211,7 +213,9 @@ class QA:
         figures = held_figures(plan.stat_areas, self.index.statistics)
         if figures is not None:
             yield from writer.write_statistics(figures)
-        yield writer.finish(timings, [], message=refusal.answer)
+        answer = writer.finish(timings, [], message=refusal.answer)
+        answer.reports_to_fetch = refusal.reports_to_fetch
+        yield answer
 
     def _brief(self, plan: Plan, started: float, timings: dict) -> Iterator[AnswerSentence | Answer]:
         area = plan.compare_areas[0]
@@ -236,18 +240,35 @@ class QA:
     # --- helpers ---------------------------------------------------------------------------------
     def _refusal(self, plan: Plan, started: float, timings: dict) -> Answer:
         reason = plan.refuse or "no-evidence"
+        fetchable: list[str] = []
         if reason == "unknown-area":
-            names = ", ".join(plan.unknown_areas)
-            nearest = f" The nearest names I hold: {', '.join(plan.suggestions)}." if plan.suggestions else ""
-            message = (f"The reports I have don't cover {names}.{nearest} I hold reports and statements for "
-                       f"{len(self.catalog.areas)} areas: {', '.join(self.catalog.areas)}. "
-                       f"You can add a report with `sendqa ingest FILE`.")
+            names = join_names(plan.unknown_areas)
+            fetchable = self.fetchable(plan.unknown_areas)
+            if fetchable:
+                # A council whose report is published: it can be got, so no list of other places is offered.
+                message = (f"I don't hold {' or '.join(possessive(a) for a in plan.unknown_areas)} inspection report "
+                           f"yet. Its published report can be downloaded from Ofsted and added.")
+            else:
+                nearest = f" The nearest names I hold: {', '.join(plan.suggestions)}." if plan.suggestions else ""
+                message = (f"The reports I have don't cover {names}.{nearest} I hold reports and statements for "
+                           f"{len(self.catalog.areas)} areas: {', '.join(self.catalog.areas)}.")
         else:
             message = refusal_message(reason, plan)
         timings["total"] = _ms(started)
         return Answer(question=plan.question, answer=message, abstained=True, citations=[],
                       backend=self.backend.backend_id, timings_ms=timings, notice=plan.notice, reason=reason,
-                      sentences=[AnswerSentence(text=message, origin="message")])
+                      sentences=[AnswerSentence(text=message, origin="message")], reports_to_fetch=fetchable)
+
+    def fetchable(self, areas: list[str]) -> list[str]:
+        """Which of these areas have a published report listed in the bundled table (and none held here)."""
+        if self._links is None:
+            from ingest.fetch import report_links
+
+            try:
+                self._links = {area_key(link.area): link for link in report_links(self.settings)}
+            except SendQAError:
+                self._links = {}
+        return [a for a in areas if area_key(a) in self._links and area_key(a) not in self.reported]
 
 
 class _AnswerWriter:

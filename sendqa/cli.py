@@ -234,6 +234,8 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
         typer.echo(answer.answer)
     if answer.notice:
         typer.echo(f"\nNote: {answer.notice}", err=True)
+    if answer.reports_to_fetch:
+        typer.echo("\nGet it: sendqa fetch " + " ".join(f'"{a}"' if " " in a else a for a in answer.reports_to_fetch))
     _print_citations(answer)
 
 
@@ -300,13 +302,16 @@ def chat(as_json: bool = typer.Option(False, "--json", help="Read one question a
 
 
 @app.command()
-def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.Option(None)) -> None:
+def serve(host: Optional[str] = typer.Option(None), port: Optional[int] = typer.Option(None),
+          offline: bool = typer.Option(False, "--offline", help="No downloads: the app's Get report buttons are off.")) -> None:
     """Start the Gradio chat app."""
     from sendqa.app import open_qa
     from ui.app import launch
 
     try:
         settings = load_settings()
+        if offline:
+            settings.ui.offline = True
         qa = open_qa(settings)
     except SendQAError as exc:
         _fail(exc)

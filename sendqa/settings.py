@@ -99,6 +99,7 @@ class AnswerSettings(_Group):
 
 class UISettings(_Group):
     host: str = Field("127.0.0.1", description="Address the Gradio app listens on.")
+    offline: bool = Field(False, description="No downloads from the app: its Get report buttons are off.")
     port: int = Field(7860, description="Port the Gradio app listens on.")
     concurrency: int = Field(
         16, description="Answers the app works on at once. Retrieval and extractive answers take a fraction of a "

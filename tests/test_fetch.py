@@ -117,3 +117,47 @@ def test_an_interrupted_fetch_all_picks_up_where_it_stopped(tmp_path, mirror):
     report = fetcher.fetch(links, resume=True, progress=False)
     assert report.resumed == 3 and {o.link.urn for o in report.outcomes} == set(left)
     assert fetcher.pending() == []
+
+
+@needs_shared
+def test_the_app_gets_a_missing_report_with_one_click_and_answers_again(tmp_path):
+    """A parent asks about Bolton, whose report is not held: the answer names no command, a button gets the report
+    from the (mirror of the) official link, and the same question is then answered from it."""
+    import shutil
+
+    if not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    from ingest.pipeline import ingest_paths
+    from rag.qa import QA
+    from tests.conftest import CORPUS
+    from ui.app import launch
+    from ui.timing import open_page
+
+    served = mirror_of(REPORTS, load_settings()).start()
+    settings = load_settings({"home": tmp_path / "home", "fetch": {"base_url": served.base_url, "pause_s": 0}})
+    index = CorpusIndex(settings)
+    ingest_paths([CORPUS], index, progress=False)
+    demo = launch(QA(settings, index=index), "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    try:
+        with sync_playwright() as p:
+            browser, page = open_page(p, demo.local_url, 1280, 900)
+            box = page.get_by_label("Your question")
+            box.fill("What did inspectors find in Bolton?")
+            box.press("Enter")
+            page.get_by_text("I don't hold Bolton's inspection report yet").first.wait_for(timeout=90_000)
+            assert "sendqa ingest" not in page.inner_text("body") and "sendqa fetch" not in page.inner_text("body")
+            button = page.get_by_role("button", name="Get Bolton's report")
+            button.wait_for(timeout=30_000)
+            button.click()
+            page.get_by_text("Ofsted/CQC report").first.wait_for(timeout=180_000)
+            assert any(path.startswith("/v1/file/") for path, _ in served.requests)
+            browser.close()
+    finally:
+        demo.close()
+        served.stop()
+    docs = CorpusIndex(settings).documents()
+    bolton = [d for d in docs if d.area == "Bolton" and d.kind == "inspection report"]
+    assert bolton and bolton[0].source_url and bolton[0].source_url.startswith("https://files.ofsted.gov.uk/")

@@ -16,6 +16,7 @@ import gradio as gr  # noqa: E402
 from rag.brief import briefing_markdown  # noqa: E402
 from rag.render import sentence_line  # noqa: E402
 from rag.retrieve import Filters  # noqa: E402
+from rag.stat_answers import possessive  # noqa: E402
 from rag.understand.conversation import Session  # noqa: E402
 from sendqa.domain import KINDS, SPEAKERS  # noqa: E402
 from sendqa.errors import SendQAError  # noqa: E402
@@ -123,6 +124,7 @@ def build(qa) -> gr.Blocks:
         local.threads = (os.cpu_count() or 2) - 1
 
     llm = qa.backend.can_invent
+    offline = qa.settings.ui.offline
 
     def respond(message, history, session, mode, area, kind, speaker, since, until, show_rewritten, quotes_only=False):
         history = list(history or [])
@@ -164,8 +166,9 @@ def build(qa) -> gr.Blocks:
             raise gr.Error(str(exc)) from None
 
     def _partial(history, session):
-        """The chat as it stands mid-answer; sources, download and chart wait for the whole answer."""
-        return history, gr.update(), session, None, gr.update(value=None, visible=False), gr.update()
+        """The chat as it stands mid-answer; sources, download, chart and the get-report button wait for the whole
+        answer."""
+        return history, gr.update(), session, None, gr.update(value=None, visible=False), gr.update(), gr.update()
 
     def _queued(place: int) -> str:
         ahead = "1 answer is" if place == 1 else f"{place} answers are"
@@ -191,7 +194,19 @@ def build(qa) -> gr.Blocks:
             path = Path(tempfile.mkdtemp(prefix="sendqa-brief-")) / f"briefing-{answer.briefing['area']}.md"
             path.write_text(briefing_markdown(answer), encoding="utf-8")
             download = gr.update(value=str(path), visible=True)
-        return history, sources_html(answer, qa.index.document_text), session, answer, download, _chart(answer)
+        return (history, sources_html(answer, qa.index.document_text), session, answer, download, _chart(answer),
+                _get_report_button(answer))
+
+    def _get_report_button(answer: Answer):
+        """"Get Dorset's report" under an answer that says a published report is not held."""
+        if not answer.reports_to_fetch:
+            return gr.update(visible=False)
+        names = " and ".join(possessive(a) for a in answer.reports_to_fetch)
+        label = f"Get {names} {'report' if len(answer.reports_to_fetch) == 1 else 'reports'}"
+        if offline:
+            return gr.update(visible=True, interactive=False,
+                             value=f"{label}: downloads are off (the app was started with --offline)")
+        return gr.update(visible=True, interactive=True, value=label)
 
     def _chart(answer: Answer):
         """Timeliness by year against England and the region, beside answers that cite the timeliness table."""
@@ -219,6 +234,7 @@ def build(qa) -> gr.Blocks:
                     chatbot = gr.Chatbot(label="Answers", height=460, feedback_options=("Like", "Dislike"))
                     box = gr.Textbox(label="Your question", placeholder="e.g. What weaknesses remain in Somerset?",
                                      lines=1, max_lines=4)
+                    get_report = gr.Button(visible=False, variant="primary", elem_id="get-report")
                     gr.Examples(EXAMPLES, inputs=box, label="Examples a parent or an officer might ask")
                     with gr.Accordion("Mode and filters", open=False):
                         mode = gr.Radio(list(MODES), value=MODES[0], label="Mode")
@@ -245,10 +261,16 @@ def build(qa) -> gr.Blocks:
                 with gr.Column():
                     remove_id = gr.Textbox(label="Remove a document: its id (last column)")
                     remove_btn = gr.Button("Remove")
+            with gr.Row():
+                off = " (off: the app was started with --offline)" if offline else ""
+                fetch_names = gr.Textbox(label="Get reports for an area: its name (or several, comma-separated)",
+                                         interactive=not offline)
+                fetch_btn = gr.Button("Get reports for an area" + off, interactive=not offline)
+                fetch_all_btn = gr.Button("Get all published reports" + off, interactive=not offline)
             status = gr.Markdown()
         asked = gr.State("")
         inputs = [asked, chatbot, session, mode, area, kind, speaker, since, until, show_rewritten, quotes_only]
-        outputs = [chatbot, sources, session, last_answer, download, chart]
+        outputs = [chatbot, sources, session, last_answer, download, chart, get_report]
         # The box is emptied as the question is sent (not when the answer ends), so a next question typed while an
         # answer streams is never wiped.
         box.submit(lambda text: ("", text), box, [box, asked], queue=False, api_visibility="private").then(
@@ -270,6 +292,57 @@ def build(qa) -> gr.Blocks:
             qa.refresh()
             return documents_rows(qa), ("Removed." if removed else f"No document with id {escape(doc_id or '')}.")
 
+        def fetch_reports(names: list[str] | None):
+            """Download and ingest published reports (all when names is None); a summary line, failures named."""
+            from ingest.fetch import ReportFetcher, links_for, report_links
+
+            if offline:
+                raise gr.Error("Downloads are off: the app was started with --offline.")
+            links = report_links(qa.settings)
+            chosen, unmatched = (links, []) if names is None else links_for(names, links)
+            report = ReportFetcher(qa.settings).fetch(chosen, resume=names is None, progress=True)
+            qa.refresh()  # answerable at once, no restart
+            lines = [escape(report.summary())]
+            lines += [f"- no published report is listed for {escape(n)}" for n in unmatched]
+            lines += [f"- failed {escape(o.link.area)}: {escape(o.reason)}" for o in report.of("failed")]
+            return report, "\n".join(lines)
+
+        def get_for_answer(answer, history, session, progress=gr.Progress(track_tqdm=True)):
+            """The button under an answer: fetch the report it lacked, then answer the same question again."""
+            if answer is None or not answer.reports_to_fetch:
+                return (history, gr.update(), session, answer, gr.update(), gr.update(), gr.update(visible=False),
+                        gr.update(), gr.update())
+            try:
+                report, summary = fetch_reports(answer.reports_to_fetch)
+            except SendQAError as exc:
+                raise gr.Error(str(exc)) from None
+            if report.of("failed"):
+                gr.Warning(summary.replace("\n", " "))
+            history = list(history or [])
+            history.append({"role": "assistant", "content": ""})
+            again = qa.ask(answer.rewritten or answer.question)
+            again.question, again.rewritten = answer.question, answer.rewritten
+            return (*_finish(history, again, session), documents_rows(qa), summary)
+
+        def get_named(text, progress=gr.Progress(track_tqdm=True)):
+            names = [n.strip() for n in re.split(r",|;", text or "") if n.strip()]
+            if not names:
+                return gr.update(), "Type an area's name first."
+            try:
+                return documents_rows(qa), fetch_reports(names)[1]
+            except SendQAError as exc:
+                raise gr.Error(str(exc)) from None
+
+        def get_all(progress=gr.Progress(track_tqdm=True)):
+            try:
+                return documents_rows(qa), fetch_reports(None)[1]
+            except SendQAError as exc:
+                raise gr.Error(str(exc)) from None
+
+        get_report.click(get_for_answer, [last_answer, chatbot, session], outputs + [table, status],
+                         api_visibility="private", concurrency_id="answers")
+        fetch_btn.click(get_named, fetch_names, [table, status], api_visibility="private")
+        fetch_all_btn.click(get_all, None, [table, status], api_visibility="private")
         upload.upload(add_files, upload, [table, status], api_name="add_documents")
         remove_btn.click(remove, remove_id, [table, status], api_name="remove_document")
 
