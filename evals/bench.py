@@ -58,6 +58,8 @@ def run_bench(settings, questions: int = 40, backends: tuple[str, ...] = ("extra
     started = time.perf_counter()
     again = ingest_paths(files, index, progress=False)
     rows["reingest_unchanged"] = {"seconds": round(time.perf_counter() - started, 2), "unchanged": len(again.unchanged)}
+    if (fetched := _fetch_row(settings)) is not None:
+        rows["fetch --all (loopback mirror)"] = fetched
 
     items = [i for i in load_items() if i.split == "dev" and not i.should_abstain][:questions]
     qa = QA(bench_settings, index=index)
@@ -238,6 +240,42 @@ def _server_point(bench_settings, home: Path, items) -> dict:
         fresh = new_process_answer(home, items[0].question, chroma_url=url)
     return {"server_retrieval_p50_ms": _pct(times, 0.5), "server_retrieval_p95_ms": _pct(times, 0.95),
             "server_new_process_s": fresh["seconds"]}
+
+
+def _fetch_row(settings) -> dict | None:
+    """`sendqa fetch --all` from a loopback mirror of the official links into a fresh home, against ingesting the
+    same files from disk into another: what downloading and checking adds. None without ../shared/reports."""
+    from evals.mirror import mirror_of
+    from evals.sources import shared_reports_dir
+    from ingest.fetch import ReportFetcher, report_links
+    from ingest.pipeline import ingest_paths
+    from rag.index import CorpusIndex
+    from sendqa.settings import load_settings
+
+    reports = shared_reports_dir()
+    if reports is None:
+        return None
+    mirror = mirror_of(reports, settings).start()
+    try:
+        fetch_home = Path(tempfile.mkdtemp(prefix="sendqa-bench-fetch-"))
+        fetching = load_settings(settings.model_dump() | {"home": fetch_home, "fetch": {"pause_s": 0, "retries": 0}})
+        fetcher = ReportFetcher(fetching, base_url=mirror.base_url)
+        started = time.perf_counter()
+        held = [link for link in report_links(fetching) if link.url.rsplit("/", 1)[1] in mirror.files]
+        report = fetcher.fetch(held, resume=True, progress=False)
+        fetch_s = time.perf_counter() - started
+        disk_home = Path(tempfile.mkdtemp(prefix="sendqa-bench-disk-"))
+        on_disk = load_settings(settings.model_dump() | {"home": disk_home})
+        files = sorted((fetch_home / "reports").glob("*.pdf"))
+        started = time.perf_counter()
+        ingest_paths(files, CorpusIndex(on_disk), progress=False)
+        ingest_s = time.perf_counter() - started
+        repeat = fetcher.fetch(held, progress=False)
+    finally:
+        mirror.stop()
+    return {"reports": len(report.of("fetched")), "failed": len(report.of("failed")), "seconds": round(fetch_s, 1),
+            "ingest_same_files_s": round(ingest_s, 1), "overhead_pct": round(100 * (fetch_s - ingest_s) / ingest_s, 1),
+            "repeat_fetched": len(repeat.of("fetched"))}
 
 
 def _router_ms(qa, items) -> list[float]:

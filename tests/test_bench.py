@@ -18,6 +18,8 @@ def test_small_bench_runs_and_reports_every_row(tmp_path):
     assert rows["reingest_unchanged"]["unchanged"] == 46
     assert rows["retrieval"]["n"] == 3 and rows["answer: extractive"]["p50_ms"] > 0
     assert rows["intent router"]["n"] == 3 and rows["relevance model"]["n"] == 3
+    fetched = rows["fetch --all (loopback mirror)"]
+    assert fetched["reports"] == 40 and fetched["failed"] == 0 and fetched["repeat_fetched"] == 0
     assert rows["first answer in a new process"]["ok"]
     assert rows["baseline"]["p50_ms"] > 0 and rows["peak memory"]["rss_mb"] > 0
     assert (tmp_path / "bench.json").exists() and "| ingest |" in (tmp_path / "bench.md").read_text()

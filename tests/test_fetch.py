@@ -15,7 +15,7 @@ from ingest.fetch import ReportFetcher, links_for, report_links
 from rag.index import CorpusIndex
 from sendqa.settings import load_settings
 from tests.conftest import REPORTS, needs_shared
-from tests.mirror import mirror_of
+from evals.mirror import mirror_of
 
 # Areas whose reports are in ../shared/reports, and the fault each one's link meets.
 FAULTS = {"Bolton": "redirect", "Bedford": "500-once", "Oldham": "truncated", "Wakefield": "html",

@@ -1,6 +1,6 @@
-"""A real loopback HTTP server standing in for files.ofsted.gov.uk: it serves the ../shared/reports PDFs at
-/v1/file/<id> for the ids in the bundled table (mapped by urn), with ETag and Last-Modified, and the faults a
-download can meet, chosen per file id."""
+"""A real loopback HTTP server standing in for files.ofsted.gov.uk (used by tests/test_fetch.py and `sendqa bench`):
+it serves the ../shared/reports PDFs at /v1/file/<id> for the ids in the bundled table (mapped by urn), with ETag and
+Last-Modified, and the faults a download can meet, chosen per file id."""
 
 from __future__ import annotations
 
