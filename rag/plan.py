@@ -160,12 +160,13 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
         plan.mode, plan.compare_areas, plan.areas = "brief", everywhere, named.in_corpus
         return plan
     covered = [a for a in everywhere if area_key(a) in catalog.stat_areas]
-    # A comparison naming one council and nothing to set it against (no second area, region or England) is with
-    # the councils most like it: its statistical neighbours ("statistical neighbours" is the DfE's exact term).
-    plan.neighbours = len(everywhere) == 1 and (bool(_NEIGHBOURS.search(query)) or (
-        route.predicted == "compare" and not named.regions and not names_england(query)))
     topic = statistics_topic(query, bool(everywhere)) if catalog.stat_areas and check.intent != "definition" else None
-    if plan.neighbours and topic in (None, "outcome"):
+    # A comparison of one council's timeliness with nothing to set it against (no second area, region or England)
+    # is with the councils most like it: its statistical neighbours (the DfE's exact term, which asks it outright).
+    asked_outright = bool(_NEIGHBOURS.search(query))
+    plan.neighbours = len(everywhere) == 1 and (asked_outright or (
+        route.predicted == "compare" and topic == "timeliness" and not named.regions and not names_england(query)))
+    if asked_outright and plan.neighbours and topic in (None, "outcome"):
         topic = "timeliness"  # the figure the tables hold for every council: EHC plans issued within 20 weeks
     if topic and len(covered) == len(everywhere) and not check.false_premise:
         plan.stat_topic, plan.stat_areas = topic, covered
