@@ -44,6 +44,9 @@ class ItemScore:
     supported: int = 0
     dropped: int = 0
     replaced: int = 0
+    reading_ease: float | None = None  # Flesch reading ease (textstat) of what a person reads
+    words: int | None = None
+    gold_early: float | None = None  # 1.0 when a key fact is in the first two sentences read
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -81,12 +84,19 @@ def score_item(item: EvalItem, contract: dict, retrieved: list[str], doc_text, d
     claims = claim_sentences(contract)
     if not abstained and claims:
         faith = faithfulness_of(claims)
+    read = readable_sentences(contract) if not abstained else []
+    ease, words = reading(read) if read else (None, None)
+    early = None
+    if read and item.key_facts and not item.should_abstain:
+        first_two = normalise(" ".join(read[:2]))
+        early = float(any(normalise(f) in first_two for f in item.key_facts))
     return ItemScore(
         id=item.id, kind=item.kind, backend=contract["backend"], should_abstain=item.should_abstain,
         abstained=abstained, hit1=hit1, hit5=hit5, rr10=rr, key_fact_recall=recall, citation_validity=validity,
         faithfulness=faith, critical_error=critical_error_of(claims, doc_outcome, abstained),
         latency_ms=float(contract.get("timings_ms", {}).get("total", 0.0)),
         first_sentence_ms=contract.get("timings_ms", {}).get("first_sentence"),
+        reading_ease=ease, words=words, gold_early=early,
         **{k: int((contract.get("verification") or {}).get(v, 0))
            for k, v in (("drafted", "sentences"), ("supported", "supported"), ("dropped", "dropped"),
                         ("replaced", "replaced"))},
@@ -101,6 +111,19 @@ def claim_sentences(contract: dict) -> list[tuple[str, list[dict]]]:
                 for s in contract["sentences"] if s.get("origin") != "message"]
     return [(_CITE.sub("", sentence).strip(), [by_n[int(n)] for n in _CITE.findall(sentence) if int(n) in by_n])
             for sentence in answer_sentences(contract["answer"])]
+
+
+def readable_sentences(contract: dict) -> list[str]:
+    """What a person reads, sentence by sentence: the answer without its [n] marks and source labels."""
+    return [text for text in (_CITE.sub("", s).strip() for s in answer_sentences(contract["answer"])) if text]
+
+
+def reading(sentences: list[str]) -> tuple[float, int]:
+    """(Flesch reading ease, words) of what is read: textstat's formula, not one written here."""
+    import textstat
+
+    text = " ".join(sentences)
+    return round(float(textstat.flesch_reading_ease(text)), 1), int(textstat.lexicon_count(text))
 
 
 def answer_sentences(answer: str) -> list[str]:
@@ -184,10 +207,18 @@ def aggregate(scores: list[ItemScore]) -> dict:
         "latency_p50_ms": pct(0.5),
         "latency_p95_ms": pct(0.95),
         "first_sentence_p50_ms": _percentile([s.first_sentence_ms for s in scores if s.first_sentence_ms], 0.5),
+        "reading_ease_p50": _median(s.reading_ease for s in scores),
+        "words_p50": _median(s.words for s in scores),
+        "gold_early": _mean(s.gold_early for s in scores),
         "drafted": sum(s.drafted for s in scores),
         "verified_share": round(sum(s.supported for s in scores) / max(1, sum(s.drafted for s in scores)), 3)
         if any(s.drafted for s in scores) else None,
     }
+
+
+def _median(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(float(statistics.median(values)), 1) if values else None
 
 
 def _percentile(values: list[float], p: float) -> float | None:

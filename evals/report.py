@@ -6,7 +6,7 @@ from pathlib import Path
 
 COLUMNS = ["n", "hit@1", "hit@5", "mrr@10", "key_fact_recall", "citation_validity", "faithfulness", "abstention",
            "false_refusal", "critical_errors", "latency_p50_ms", "latency_p95_ms", "first_sentence_p50_ms",
-           "verified_share"]
+           "verified_share", "reading_ease_p50", "words_p50", "gold_early"]
 CHART_METRICS = ["hit@1", "hit@5", "mrr@10", "key_fact_recall", "citation_validity", "faithfulness", "abstention"]
 
 
