@@ -14,6 +14,7 @@ from rag.backends import Backend, get_backend
 from rag.backends.extractive import ExtractiveBackend
 from rag.cite import CitationResolver
 from rag.evidence import build_context
+from rag.glossary import citation_for, parse_glossary, words_used
 from rag.handoffs import Context, DraftSentence, Selection
 from rag.index import CorpusIndex
 from rag.plan import Catalog, Plan, plan_question
@@ -61,6 +62,7 @@ class QA:
         self.index.load_statistics()
         self._outcomes: dict[str, str | None] = {}
         self._links: dict | None = None  # area key -> its published report's link (ingest.fetch), read when needed
+        self._glossary = None  # (record, terms) of the indexed glossary, read when first needed
         self.refresh()
         verify = settings.answer.verify
         self.verifier = Verifier(self.index.embed_model.encode, lambda doc_id: self._outcomes.get(doc_id),
@@ -69,6 +71,7 @@ class QA:
     def refresh(self) -> None:
         """Re-read what the index holds (after documents are added or removed while the app runs)."""
         documents = self.index.documents()
+        self._glossary = None
         self._outcomes = {d.doc_id: d.outcome for d in documents}
         self.reported = {area_key(d.area) for d in documents if d.area and d.kind in ("inspection report", "revisit letter")}
         self.held = {area_key(d.area) for d in documents if d.area}  # areas with any document
@@ -259,6 +262,14 @@ class QA:
                       backend=self.backend.backend_id, timings_ms=timings, notice=plan.notice, reason=reason,
                       sentences=[AnswerSentence(text=message, origin="message")], reports_to_fetch=fetchable)
 
+    def glossary(self):
+        """(the glossary's document record, its terms), or None when no glossary is indexed."""
+        if self._glossary is None:
+            record = next((d for d in self.index.documents() if d.kind == "glossary"), None)
+            text = self.index.document_text(record.doc_id) if record else None
+            self._glossary = (record, parse_glossary(text, record.doc_id)) if text else False
+        return self._glossary or None
+
     def fetchable(self, areas: list[str]) -> list[str]:
         """Which of these areas have a published report listed in the bundled table (and none held here)."""
         if self._links is None:
@@ -389,10 +400,25 @@ class _AnswerWriter:
                 message += " What the report says:"
             text = message + ("\n" + text if text else "")
             sentences.insert(0, AnswerSentence(text=message, origin="message"))
+        words = [] if abstained else self.words_used(sentences)
         timings["total"] = _ms(self.started)
         return Answer(question=self.plan.question, answer=text, abstained=abstained, citations=citations,
-                      backend=self.backend_id, timings_ms=timings, sentences=sentences,
+                      backend=self.backend_id, timings_ms=timings, sentences=sentences, glossary=words,
                       verification=self.verification, notice=self.notice, retrieved_doc_ids=retrieved, reason=reason)
+
+    def words_used(self, sentences: list[AnswerSentence]) -> list[dict]:
+        """The glossary's meaning of each term the shown sentences use, cited to the glossary."""
+        glossary = self.qa.glossary()
+        if glossary is None:
+            return []
+        record, terms = glossary
+        shown = [s.text for s in sentences if s.origin != "message"]
+        out = []
+        for term in words_used(shown, terms):
+            n = self.resolver.adopt(citation_for(term, record.title, record.source))
+            if n:
+                out.append({"term": term.name, "meaning": term.meaning, "citation": n})
+        return out
 
 
 def refusal_message(reason: str, plan: Plan) -> str:

@@ -234,6 +234,10 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
         typer.echo(answer.answer)
     if answer.notice:
         typer.echo(f"\nNote: {answer.notice}", err=True)
+    if answer.glossary:
+        typer.echo("\nWords used here:")
+        for word in answer.glossary:
+            typer.echo(f"- {word['term']}: {word['meaning']} [{word['citation']}]")
     if answer.reports_to_fetch:
         typer.echo("\nGet it: sendqa fetch " + " ".join(f'"{a}"' if " " in a else a for a in answer.reports_to_fetch))
     _print_citations(answer)

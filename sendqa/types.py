@@ -128,6 +128,9 @@ class Answer(BaseModel):
                                                      "[{'text', 'citations'}]}]}; see rag.brief.briefing_markdown.")
     comparison: dict | None = Field(None, description="Compare mode: {'areas': [...], 'aspects': [{'aspect', 'cells': "
                                                        "[{'area', 'text', 'citations'}]}]}, one cited cell per area.")
+    glossary: list[dict] = Field(
+        default_factory=list, description="Words used here: [{'term', 'meaning', 'citation'}], the jargon in the "
+                                          "shown sentences explained once each from the bundled glossary, cited.")
     reports_to_fetch: list[str] = Field(
         default_factory=list, description="Areas asked about whose published report is not held but is listed in the "
                                           "bundled table: `sendqa fetch AREA` (or the app's button) gets it.")

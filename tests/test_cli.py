@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.conftest import CORPUS, needs_shared
 
 CONTRACT_KEYS = {"question", "answer", "abstained", "citations", "backend", "timings_ms", "sentences", "verification", "notice",
-                 "rewritten", "comparison", "briefing", "reports_to_fetch"}  # fields are only ever added
+                 "rewritten", "comparison", "briefing", "reports_to_fetch", "glossary"}  # fields are only ever added
 CITATION_KEYS = {"n", "doc_id", "source", "title", "area", "page", "section", "quote", "citation_type", "publication",
                  "table", "year", "row", "licence"}
 

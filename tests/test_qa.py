@@ -190,3 +190,18 @@ def test_a_place_outside_england_is_told_so_and_shown_no_other_area(full_qa):
 def test_a_short_form_is_defined_by_what_it_stands_for(full_qa):
     answer = full_qa.ask("what is an ehcp")
     assert answer.sentences[0].text.startswith("An EHC plan is a legal document")
+
+
+@needs_shared
+def test_words_used_are_explained_once_from_the_glossary_and_cited(full_qa):
+    answer = full_qa.ask("what did inspectors find in oldham?")
+    words = {w["term"]: w for w in answer.glossary}
+    assert "Widespread and/or systemic failings" in words  # the outcome phrase gets its plain meaning
+    assert "most serious of the three" in words["Widespread and/or systemic failings"]["meaning"]
+    assert len(words) == len(answer.glossary) <= 6
+    by_n = {c.n: c for c in answer.citations}
+    for word in answer.glossary:
+        cited = by_n[word["citation"]]
+        assert cited.citation_type == "glossary" and cited.quote == word["meaning"]
+    definition = full_qa.ask("what is an EHC plan?")
+    assert "EHC plan" not in {w["term"] for w in definition.glossary}  # the answer itself says what it is
