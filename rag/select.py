@@ -105,7 +105,50 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     if not chosen:
         return Selection(context, abstained=True, reason="no-evidence")
     ordered = _order(context, [sid for sid in chosen if sid not in weaker], lead)
-    return Selection(context, chosen=ordered + [sid for sid in _order(context, chosen, lead) if sid not in ordered])
+    ordered += [sid for sid in _order(context, chosen, lead) if sid not in ordered]
+    return Selection(context, chosen=with_antecedents(context, ordered))
+
+
+# A sentence opening with one of these leans on the one before it ("Consequently, more children ...", "This means
+# ..."): a closed class of English connectives and pronouns, read at the start of a document's sentence.
+LEANING_OPENERS = ("this", "these", "that", "those", "such", "it", "they", "consequently", "therefore", "thus",
+                   "however", "despite this", "despite these", "as a result", "in addition", "additionally",
+                   "furthermore", "moreover", "also", "nevertheless", "nonetheless", "similarly", "likewise",
+                   "as such", "in turn", "because of this", "meanwhile", "even so")
+
+
+def leans(text: str) -> bool:
+    opening = re.sub(r"^[\W_]+", "", text).lower()
+    return any(re.match(rf"{re.escape(word)}\b", opening) for word in LEANING_OPENERS)
+
+
+def _previous(context: Context, sid: str) -> str | None:
+    """The evidence sentence just before this one in its document (only whitespace between), if gathered."""
+    here = context.sentences[sid]
+    for other, s in context.sentences.items():
+        if (s.evidence.doc_id == here.evidence.doc_id and s.end <= here.start and here.start - s.end <= 3
+                and other != sid):
+            return other
+    return None
+
+
+def with_antecedents(context: Context, chosen: list[str]) -> list[str]:
+    """Each sentence that leans on the one before it is shown after that one, or not at all."""
+    out: list[str] = []
+    for sid in chosen:
+        if sid in out:
+            continue
+        if sid in context.pinned or not leans(context.sentences[sid].text):
+            out.append(sid)
+            continue
+        before = _previous(context, sid)
+        if before is None or leans(context.sentences[before].text):
+            continue  # its antecedent was not gathered (or leans itself): shown alone it would mislead
+        if before in out:
+            out.insert(out.index(before) + 1, sid)
+        else:  # brought forward if it was chosen for later: the two are read together
+            out += [before, sid]
+    return out
 
 
 def _openings(context: Context, per_document: int = 3) -> list[str]:

@@ -205,3 +205,22 @@ def test_words_used_are_explained_once_from_the_glossary_and_cited(full_qa):
         assert cited.citation_type == "glossary" and cited.quote == word["meaning"]
     definition = full_qa.ask("what is an EHC plan?")
     assert "EHC plan" not in {w["term"] for w in definition.glossary}  # the answer itself says what it is
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_shown_after_it_or_not_at_all():
+    from rag.select import leans
+
+    assert leans("Consequently, more children and young people with SEND receive their education in Bury.")
+    assert leans("This means that families wait.") and leans("Despite this, waits remain long.")
+    assert not leans("Families in Bury wait too long.") and not leans("Thistle school is new.")
+
+
+@needs_shared
+def test_no_answer_shows_a_leaning_sentence_without_its_antecedent(full_qa):
+    from rag.select import leans
+
+    answer = full_qa.ask("what did inspectors find in bury?")
+    texts = [s.text for s in answer.sentences if s.origin == "quote"]
+    for i, text in enumerate(texts):
+        if leans(text):
+            assert i > 0, text  # never first: what it leans on comes before it
