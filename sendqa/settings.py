@@ -13,6 +13,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def bundled_corpus() -> Path:
+    """The checkout's corpus/, or, installed from a wheel, the copy it put in <prefix>/share/sendqa/corpus."""
+    import sys
+
+    checkout = PROJECT_ROOT / "corpus"
+    installed = Path(sys.prefix) / "share" / "sendqa" / "corpus"
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+
+
 class _Group(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -127,7 +136,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="http://host:port of a Chroma server; empty means an embedded PersistentClient in home."
     )
-    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Bundled corpus indexed on first run.")
+    corpus_dir: Path = Field(default_factory=lambda: bundled_corpus(), description="Bundled corpus indexed on first run.")
     auto_ingest_corpus: bool = Field(True, description="Index corpus_dir automatically when the index is empty.")
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
