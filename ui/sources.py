@@ -47,7 +47,7 @@ def sources_html(answer: Answer, document_text: Callable[[str], str | None]) -> 
         first = citations[0]
         facts = [x for x in (first.area, first.publication if first.citation_type == "statistic" else None) if x]
         parts.append(
-            f"<details class='source' open data-area='{html.escape(first.area or '', quote=True)}'><summary><span class='badge'>{html.escape(badge(first))}</span> "
+            f"<details class='source' open data-area='{html.escape(first.area or '', quote=True)}' data-type='{first.citation_type}'><summary><span class='badge'>{html.escape(badge(first))}</span> "
             f"<b>{html.escape(first.title)}</b> <small>({html.escape(first.source)}"
             f"{'; ' + html.escape('; '.join(facts)) if facts else ''})</small></summary>")
         for c in citations:

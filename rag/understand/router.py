@@ -37,7 +37,7 @@ STRICT_PRECISION = 0.97
 # Intents whose answer path reads the section the question asks for, so the words asking it are not its subject.
 CUED = frozenset({"experience", "outcome", "improve", "strengths", "briefing"})
 HOLDOUT_EVERY = 5  # every fifth example of each intent is held back to calibrate and measure
-_VERSION = "7"  # bump when the model or its features change, so cached fits are not reused
+_VERSION = "8"  # bump when the model or its features change, so cached fits are not reused
 
 Encoder = Callable[[list[str]], np.ndarray]
 
@@ -212,8 +212,9 @@ class _Fitted:
     scorer: _Scorer
     temperature: float
     threshold: float
-    strict_threshold: float
+    strict_threshold: float  # the highest of strict_thresholds
     evaluation: Evaluation
+    strict_thresholds: dict[str, float] = field(default_factory=dict)  # per intent in STRICT
 
 
 def _fit_router(examples: list[Example], vectors: np.ndarray) -> _Fitted:
@@ -233,14 +234,19 @@ def _fit_router(examples: list[Example], vectors: np.ndarray) -> _Fitted:
     truth = [e.intent for e in held]
     correct = np.array([p == t for p, t in zip(predicted, truth)], dtype=float)
     threshold = _threshold(confidence, correct, TARGET_PRECISION)
-    strict = np.array([p in STRICT for p in predicted])
-    strict_threshold = max(threshold, _threshold(confidence[strict], correct[strict], STRICT_PRECISION)
-                           if strict.any() else 1.0)
+    # Each intent that refuses or corrects gets its own threshold: one shared by all of them lets a confident
+    # out-of-scope reading lower the bar for a false premise.
+    strict_thresholds = {}
+    for intent in STRICT:
+        mine = np.array([p == intent for p in predicted])
+        strict_thresholds[intent] = max(threshold, _threshold(confidence[mine], correct[mine], STRICT_PRECISION)
+                                        if mine.any() else 1.0)
+    strict_threshold = max(strict_thresholds.values())
     texts = [e.text for e in examples]
     features = _Features(texts)
     model = _fit(features(vectors, texts), [e.intent for e in examples])
     return _Fitted(_Scorer.of(features, model), temperature, threshold, strict_threshold,
-                   _evaluate(truth, predicted, confidence, threshold))
+                   _evaluate(truth, predicted, confidence, threshold), strict_thresholds)
 
 
 class IntentRouter:
@@ -299,7 +305,7 @@ class IntentRouter:
         probs = _softmax(fitted.scorer.logits(vector, text).reshape(1, -1), fitted.temperature)[0]
         best = int(probs.argmax())
         predicted, confidence = self.classes[best], float(probs[best])
-        needed = self.strict_threshold if predicted in STRICT else self.threshold
+        needed = fitted.strict_thresholds.get(predicted, self.strict_threshold) if predicted in STRICT else self.threshold
         intent = predicted if confidence >= needed else "general"
         return Route(intent, predicted, confidence, {c: float(p) for c, p in zip(self.classes, probs)})
 
