@@ -154,6 +154,11 @@ def test_the_app_gets_a_missing_report_with_one_click_and_answers_again(tmp_path
             button.click()
             page.get_by_text("Ofsted/CQC report").first.wait_for(timeout=180_000)
             assert any(path.startswith("/v1/file/") for path, _ in served.requests)
+            # The Documents tab gets a named area's report, with its summary.
+            page.get_by_role("tab", name="Documents").click()
+            page.get_by_label("Get reports for an area: its name (or several, comma-separated)").fill("Hartlepool")
+            page.get_by_role("button", name="Get reports for an area").click()
+            page.get_by_text("1 fetched, 0 unchanged, 0 failed").first.wait_for(timeout=180_000)
             browser.close()
     finally:
         demo.close()
@@ -161,3 +166,20 @@ def test_the_app_gets_a_missing_report_with_one_click_and_answers_again(tmp_path
     docs = CorpusIndex(settings).documents()
     bolton = [d for d in docs if d.area == "Bolton" and d.kind == "inspection report"]
     assert bolton and bolton[0].source_url and bolton[0].source_url.startswith("https://files.ofsted.gov.uk/")
+    assert any(d.area == "Hartlepool" and d.source_url for d in docs)
+
+    # Started with --offline, the app offers no download, and says why.
+    offline = load_settings({"home": tmp_path / "home", "ui": {"offline": True}})
+    demo = launch(QA(offline), "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    try:
+        with sync_playwright() as p:
+            browser, page = open_page(p, demo.local_url, 1280, 900)
+            box = page.get_by_label("Your question")
+            box.fill("What did inspectors find in Dudley?")
+            box.press("Enter")
+            button = page.locator("#get-report")
+            button.wait_for(timeout=90_000)
+            assert "--offline" in button.inner_text() and button.is_disabled()
+            browser.close()
+    finally:
+        demo.close()
