@@ -54,6 +54,7 @@ class Plan:
     stat_areas: list[str] = field(default_factory=list)  # every named area the statistics cover, report or not
     mode: str = "answer"  # answer | compare | brief
     neighbours: bool = False  # set the one council named against its statistical neighbours
+    off_topic: bool = False  # the router reads it as off topic: refused unless some evidence is relevant
     compare_areas: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -133,6 +134,11 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
             # A named area's reports still say something: answered after saying what they cannot say.
             plan.caveat = check.refuse
             check = plan.check = replace(check, refuse=None)
+    if check.refuse == "off-topic" and (named.in_corpus or not names_area):
+        # The router's reading is checked against the evidence: off topic only when nothing gathered is relevant
+        # (a user's own document about anything is answerable). A place with no documents has none to check.
+        plan.off_topic = True
+        check = plan.check = replace(check, refuse=None)
     if check.refuse:
         plan.refuse = check.refuse
         return plan

@@ -18,6 +18,7 @@ from rag.glossary import citation_for, parse_glossary, words_used
 from rag.handoffs import Context, DraftSentence, Selection
 from rag.index import CorpusIndex
 from rag.plan import Catalog, Plan, plan_question
+from rag.understand.relevance import default_relevance
 from rag.understand.router import default_router
 from rag.render import answer_text
 from rag.retrieve import Filters, HybridRetriever, gather
@@ -137,6 +138,10 @@ class QA:
         area_terms = {w for a in plan.areas for w in area_key(a).split()}
         context = build_context(plan.query, plan.check, plan.areas, evidence, self.index, area_terms)
         timings["context"] = _ms(t)
+        if plan.off_topic and not _answers_something(context, self.settings):
+            plan.refuse = "off-topic"  # no evidence is relevant: none is shown as if it answered
+            yield self._refusal(plan, started, timings)
+            return
         t = time.perf_counter()
         if plan.check.false_premise:
             selection = Selection(context, chosen=list(context.pinned), abstained=True, reason="false-premise")
@@ -429,6 +434,14 @@ def refusal_message(reason: str, plan: Plan) -> str:
     args = dict(plan.refuse_args)
     args["areas_for"] = f" about {args['areas']}" if args.get("areas") else ""
     return MESSAGES.get(reason, MESSAGES["no-evidence"]).format(**args)
+
+
+def _answers_something(context: Context, settings: Settings) -> bool:
+    """Whether any gathered sentence would count as evidence: a strong hand-weighted score (the selection's own bar,
+    which a user's own document about anything can reach), or a relevance at the off-topic level."""
+    strong, level = settings.answer.min_sentence_score, default_relevance().off_topic
+    return any(context.scores.get(sid, 0.0) >= strong or context.relevance.get(sid, 0.0) >= level
+               for sid in context.sentences)
 
 
 def _ms(since: float) -> float:

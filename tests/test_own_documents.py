@@ -35,4 +35,12 @@ def test_a_document_about_a_place_no_list_knows_is_answered_from_that_document(t
     assert praised.citations and praised.citations[0].source == "zorbleton_review.txt"
     assert "speech and language therapy" in praised.answer
     unrelated = qa.ask("What drills are good for an under-10s football team?")
-    assert unrelated.abstained and not unrelated.citations
+    assert unrelated.abstained and not unrelated.citations and unrelated.reason == "off-topic"
+    # Read as off topic, but a document answers it: evidence decides, not the wording.
+    own = tmp_path / "own" / "zorbleton_football.txt"
+    own.write_text("Zorbleton youth football\n\nThe Zorbleton under-10s team practises passing drills in pairs "
+                   "every Saturday, with cones set five metres apart.\n", encoding="utf-8")
+    ingest_paths([own], CorpusIndex(settings), progress=False)
+    qa.refresh()
+    drills = qa.ask("What passing drills does the Zorbleton under-10s football team practise?")
+    assert not drills.abstained and drills.citations[0].source == "zorbleton_football.txt"

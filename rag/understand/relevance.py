@@ -5,7 +5,8 @@ score, section, speaker, retrieval rank, language, area), trained on dev items o
 is relevant, every other sentence gathered for the question is not. Its threshold is chosen on held-back dev items
 so that at most TARGET_FALSE_REFUSAL of answerable questions are left with no relevant sentence. The fitted numbers
 live in relevance.json beside this file; `python -m rag.understand.relevance` refits them from a full index
-(SENDQA_HOME holding corpus/ and ../shared/reports) and prints precision and recall on the held-back pairs.
+(SENDQA_HOME holding corpus/ and ../shared/reports) and prints precision and recall on the held-back pairs
+(`--off-topic-only` recalibrates only the level that confirms the router's off-topic readings).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ MODEL_FILE = Path(__file__).with_name("relevance.json")
 FEATURES = ("semantic", "lexical", "score", "fragment", "furniture", "admin", "speaker_asked", "sections",
             "retrieved", "figure", "english", "named_area", "no_area")
 TARGET_FALSE_REFUSAL = 0.05
+OFF_TOPIC_DECLINED = 0.95
 HELD_BACK_EVERY = 3  # dev items whose id hashes to 0 mod 3 are held back to choose the threshold and report
 
 
@@ -29,6 +31,9 @@ class RelevanceModel:
     coefficients: tuple[float, ...]
     intercept: float
     threshold: float  # a sentence at or above it may answer; a question with none is not answered from documents
+    # A question the router reads as off topic is refused unless some sentence reaches this: the level below which
+    # OFF_TOPIC_DECLINED of the router's labelled out-of-scope examples fall (their best evidence sentence).
+    off_topic: float = 0.0
 
     def probability(self, features: tuple[float, ...]) -> float:
         z = self.intercept + sum(c * f for c, f in zip(self.coefficients, features))
@@ -40,7 +45,41 @@ def default_relevance() -> RelevanceModel:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     if tuple(data["features"]) != FEATURES:
         raise ValueError(f"{MODEL_FILE.name} was fitted on other features: run python -m rag.understand.relevance")
-    return RelevanceModel(tuple(data["coefficients"]), float(data["intercept"]), float(data["threshold"]))
+    return RelevanceModel(tuple(data["coefficients"]), float(data["intercept"]), float(data["threshold"]),
+                          float(data.get("off_topic", data["threshold"])))
+
+
+def best_relevance(qa, question: str) -> float | None:
+    """The highest relevance of any sentence gathered for a question answered from documents (None otherwise)."""
+    from dataclasses import replace
+
+    from rag.areas import area_key
+    from rag.evidence import build_context
+    from rag.plan import plan_question
+    from rag.retrieve import gather
+
+    plan = plan_question(question, qa.catalog, qa.settings)
+    if (plan.refuse and plan.refuse != "off-topic") or plan.mode != "answer":
+        return None
+    plan.refuse, plan.check = None, replace(plan.check, refuse=None)
+    evidence = gather(plan, qa.retriever, qa.catalog.languages, qa.settings.retrieval.area_mode)
+    context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index,
+                            {w for a in plan.areas for w in area_key(a).split()})
+    return max(context.relevance.values(), default=0.0)
+
+
+def fit_off_topic(qa) -> tuple[float, dict]:
+    """The off-topic level from the router's out-of-scope examples, and how dev's answerable questions fare at it."""
+    from evals.dataset import load_items
+    from rag.understand.router import load_examples
+
+    off = sorted(b for e in load_examples() if e.intent == "out_of_scope"
+                 if (b := best_relevance(qa, e.text)) is not None)
+    level = off[min(len(off) - 1, int(OFF_TOPIC_DECLINED * len(off)))]
+    dev = [b for i in load_items() if i.split == "dev" and not i.should_abstain and not i.turns
+           if (b := best_relevance(qa, i.question)) is not None]
+    return level, {"off_topic": level, "out_of_scope_examples": len(off),
+                   "answerable_dev_below": round(sum(b < level for b in dev) / max(1, len(dev)), 3)}
 
 
 def held_back(item_id: str) -> bool:
@@ -109,13 +148,22 @@ def main() -> None:
     from rag.qa import QA
     from sendqa.settings import load_settings
 
+    import sys
+
     qa = QA(load_settings())
-    items = [i for i in load_items() if i.split == "dev" and not i.should_abstain and i.gold_sources
-             and i.kind != "followup"]  # a follow-up needs its earlier turns
-    data, figures = fit(gather_pairs(qa, items))
+    if "--off-topic-only" in sys.argv:  # keep the fitted model, recalibrate only the off-topic level
+        data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+        figures = {}
+    else:
+        items = [i for i in load_items() if i.split == "dev" and not i.should_abstain and i.gold_sources
+                 and i.kind != "followup"]  # a follow-up needs its earlier turns
+        data, figures = fit(gather_pairs(qa, items))
+        MODEL_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        default_relevance.cache_clear()
+    data["off_topic"], off_figures = fit_off_topic(qa)
     MODEL_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     default_relevance.cache_clear()
-    print(json.dumps(figures))
+    print(json.dumps(figures | off_figures))
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ STRICT_PRECISION = 0.97
 # Intents whose answer path reads the section the question asks for, so the words asking it are not its subject.
 CUED = frozenset({"experience", "outcome", "improve", "strengths", "briefing"})
 HOLDOUT_EVERY = 5  # every fifth example of each intent is held back to calibrate and measure
-_VERSION = "8"  # bump when the model or its features change, so cached fits are not reused
+_VERSION = "9"  # bump when the model or its features change, so cached fits are not reused
 
 Encoder = Callable[[list[str]], np.ndarray]
 
@@ -234,13 +234,14 @@ def _fit_router(examples: list[Example], vectors: np.ndarray) -> _Fitted:
     truth = [e.intent for e in held]
     correct = np.array([p == t for p, t in zip(predicted, truth)], dtype=float)
     threshold = _threshold(confidence, correct, TARGET_PRECISION)
-    # Each intent that refuses or corrects gets its own threshold: one shared by all of them lets a confident
-    # out-of-scope reading lower the bar for a false premise.
+    # The intents that retrieve nothing share one threshold (pooled, their held-back readings are enough to set it);
+    # a false premise gets its own: pooled with them, confident out-of-scope readings lowered its bar until "why is
+    # support inadequate in oldham" read as one.
     strict_thresholds = {}
-    for intent in STRICT:
-        mine = np.array([p == intent for p in predicted])
-        strict_thresholds[intent] = max(threshold, _threshold(confidence[mine], correct[mine], STRICT_PRECISION)
-                                        if mine.any() else 1.0)
+    for group in (NO_RETRIEVAL, frozenset({"false_premise"})):
+        mine = np.array([p in group for p in predicted])
+        level = max(threshold, _threshold(confidence[mine], correct[mine], STRICT_PRECISION) if mine.any() else 1.0)
+        strict_thresholds.update({intent: level for intent in group})
     strict_threshold = max(strict_thresholds.values())
     texts = [e.text for e in examples]
     features = _Features(texts)
