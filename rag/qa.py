@@ -138,7 +138,7 @@ class QA:
         area_terms = {w for a in plan.areas for w in area_key(a).split()}
         context = build_context(plan.query, plan.check, plan.areas, evidence, self.index, area_terms)
         timings["context"] = _ms(t)
-        if plan.off_topic and not _answers_something(context, self.settings):
+        if plan.off_topic and not _answers_something(context):
             plan.refuse = "off-topic"  # no evidence is relevant: none is shown as if it answered
             yield self._refusal(plan, started, timings)
             return
@@ -436,11 +436,11 @@ def refusal_message(reason: str, plan: Plan) -> str:
     return MESSAGES.get(reason, MESSAGES["no-evidence"]).format(**args)
 
 
-def _answers_something(context: Context, settings: Settings) -> bool:
-    """Whether any gathered sentence would count as evidence: a strong hand-weighted score (the selection's own bar,
-    which a user's own document about anything can reach), or a relevance at the off-topic level."""
-    strong, level = settings.answer.min_sentence_score, default_relevance().off_topic
-    return any(context.scores.get(sid, 0.0) >= strong or context.relevance.get(sid, 0.0) >= level
+def _answers_something(context: Context) -> bool:
+    """Whether any gathered sentence answers: a relevance at the off-topic level, or (for a user's own document,
+    which the relevance model, trained on inspection reports, scores low) most of the question's words in it."""
+    level = default_relevance().off_topic
+    return any(context.relevance.get(sid, 0.0) >= level or context.lexical.get(sid, 0.0) > 0.5
                for sid in context.sentences)
 
 
