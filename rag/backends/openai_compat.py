@@ -69,8 +69,18 @@ class LLMBackend:
             buffer += delta
             while "\n" in buffer:
                 line, buffer = buffer.split("\n", 1)
-                yield from self._parse(line, numbered, "free")
-        yield from self._parse(buffer, numbered, "free")
+                yield from self._free_line(line, numbered, context)
+        yield from self._free_line(buffer, numbered, context)
+
+    def _free_line(self, line: str, numbered: dict[int, str], context) -> Iterator[DraftSentence]:
+        """One line of a free answer. A line of passage numbers alone ("[2] [3]", a small model's habit) chose those
+        passages: they are shown verbatim, as quotes."""
+        chosen = [numbered[int(n)] for n in _MARK.findall(line) if int(n) in numbered]
+        if chosen and not re.search(r"[A-Za-z]", _MARK.sub("", line)):
+            for sid in dict.fromkeys(chosen):
+                yield DraftSentence(context.sentences[sid].text, [sid], "quote")
+            return
+        yield from self._parse(line, numbered, "free")
 
     def standalone_question(self, history: list[str], question: str) -> str | None:
         """The model's rewrite of a follow-up as a standalone question (checked by the caller), or None."""
