@@ -75,6 +75,9 @@ def test_chat_sources_follow_up_feedback_in_a_browser(app):
         browser, page = _browser(p, url)
         _ask(page, "What weaknesses remain in Somerset?", "disproportionate use of exclusion")
         body = page.inner_text("body")
+        # Words used here: each term's plain meaning on hover, from the glossary.
+        words = page.locator("abbr.word-used").evaluate_all("els => els.map(e => [e.innerText, e.title])")
+        assert words and all(term and meaning.endswith(".") for term, meaning in words), words
         assert "council and NHS statement" in body and "Sources" in body
         # The sources panel: the document once (grouped), a badge, and the quote highlighted in its passage.
         panel = page.locator(".sources")

@@ -4,6 +4,7 @@ and feedback. Every answer comes from the same stages as `sendqa ask` (QA.stream
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import tempfile
@@ -93,6 +94,14 @@ def _line(sentence: AnswerSentence, previous: str | None) -> tuple[str, str | No
     if not marks or not line.endswith(marks):
         return escape(line), previous
     return escape(line[: -len(marks)]) + cite_links(sentence.citations), previous
+
+
+def words_used_line(glossary: list[dict]) -> str:
+    """"Words used here": each term with its plain meaning on hover (and to screen readers), and its glossary
+    citation."""
+    terms = [f'<abbr class="word-used" title="{html.escape(w["meaning"], quote=True)}">{html.escape(w["term"])}</abbr>'
+             + cite_links([w["citation"]]) for w in glossary]
+    return "*Words used here (hover for the meaning):* " + " · ".join(terms)
 
 
 def cite_links(numbers: list[int]) -> str:
@@ -186,6 +195,8 @@ def build(qa) -> gr.Blocks:
         if answer.comparison:
             body += comparison_table(answer.comparison)
         shown = ([searched] if searched else []) + body
+        if answer.glossary:
+            shown.append(words_used_line(answer.glossary))
         if answer.notice:
             shown.append(f"*Note: {escape(answer.notice)}*")
         history[-1]["content"] = "  \n".join(shown) or escape(answer.answer)
