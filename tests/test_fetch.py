@@ -134,7 +134,6 @@ def test_the_app_gets_a_missing_report_with_one_click_and_answers_again(tmp_path
     from rag.qa import QA
     from tests.conftest import CORPUS
     from ui.app import launch
-    from ui.timing import open_page
 
     served = mirror_of(REPORTS, load_settings()).start()
     settings = load_settings({"home": tmp_path / "home", "fetch": {"base_url": served.base_url, "pause_s": 0}})
@@ -143,10 +142,7 @@ def test_the_app_gets_a_missing_report_with_one_click_and_answers_again(tmp_path
     demo = launch(QA(settings, index=index), "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     try:
         with sync_playwright() as p:
-            browser, page = open_page(p, demo.local_url, 1280, 900)
-            box = page.get_by_label("Your question")
-            box.fill("What did inspectors find in Bolton?")
-            box.press("Enter")
+            browser, page = _asked(p, demo.local_url, "What did inspectors find in Bolton?")
             page.get_by_text("I don't hold Bolton's inspection report yet").first.wait_for(timeout=90_000)
             assert "sendqa ingest" not in page.inner_text("body") and "sendqa fetch" not in page.inner_text("body")
             button = page.get_by_role("button", name="Get Bolton's report")
@@ -173,13 +169,21 @@ def test_the_app_gets_a_missing_report_with_one_click_and_answers_again(tmp_path
     demo = launch(QA(offline), "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     try:
         with sync_playwright() as p:
-            browser, page = open_page(p, demo.local_url, 1280, 900)
-            box = page.get_by_label("Your question")
-            box.fill("What did inspectors find in Dudley?")
-            box.press("Enter")
+            browser, page = _asked(p, demo.local_url, "What did inspectors find in Dudley?")
             button = page.locator("#get-report")
             button.wait_for(timeout=90_000)
             assert "--offline" in button.inner_text() and button.is_disabled()
             browser.close()
     finally:
         demo.close()
+
+
+def _asked(playwright, url: str, question: str):
+    """A browser on the app with the question typed and sent."""
+    from ui.timing import open_page
+
+    browser, page = open_page(playwright, url, 1280, 900)
+    box = page.get_by_label("Your question")
+    box.fill(question)
+    box.press("Enter")
+    return browser, page
