@@ -208,21 +208,35 @@ def _fuzzy(words: list[str], taken: list[tuple[int, int]], corpus: dict[str, str
         position += len(w) + 1
     for i, w in enumerate(words):
         start = offsets[i]
-        if (len(w) < _FUZZY_MIN_LEN or w in vocabulary or w in single or any(s <= start < e for s, e in taken)
-                or not w.isalpha()):  # an exact name left unmatched was rejected on purpose ("reading support")
+        if any(s <= start < e for s, e in taken):
             continue
         options = []
-        if i + 1 < len(words):
-            pair = f"{w} {words[i + 1]}"
-            best = process.extractOne(pair, list(double), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        first_typo = _could_be_typo(w, vocabulary, single)
+        if nxt and (first_typo or (w.isalpha() and _could_be_typo(nxt, vocabulary, single))):
+            # a two-word name misspelt: either word may be; an ordinary first word must be the name's own ("north
+            # yorkshre"), or "in somerest" would read as North Somerset
+            pair = f"{w} {nxt}"
+            names = list(double) if first_typo else [k for k in double if k.split(" ", 1)[0] == w]
+            best = process.extractOne(pair, names, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
             options = [(pair, best[0], double)] if best else []
-        best = process.extractOne(w, list(single), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
-        options += [(w, best[0], single)] if best else []
+        if first_typo:  # an exact name left unmatched was rejected on purpose
+            # a possessive typed without its apostrophe ("enfeilds") is the name's typo plus "s"
+            for typed in (w, w[:-1]) if w.endswith("s") else (w,):
+                best = process.extractOne(typed, list(single), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+                if best:
+                    options.append((w, best[0], single))
+                    break
         if options:
             typed, key, table = options[0]
             taken.append((start, start + len(typed)))
             found.append((start, table[key]))
             match.corrected[typed] = table[key]
+
+
+def _could_be_typo(word: str, vocabulary: frozenset[str], names: dict[str, str]) -> bool:
+    """A word that is no ordinary word of the documents nor a name already: only such words are read as typos."""
+    return len(word) >= _FUZZY_MIN_LEN and word.isalpha() and word not in vocabulary and word not in names
 
 
 def join_names(areas: list[str]) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field, replace
 
 from rag.areas import area_key, find_areas, join_names, names_england, nearest_areas
@@ -11,13 +10,10 @@ from rag.understand.intent import QuestionCheck, check_question, safety_flags
 from rag.understand.focus import split_context
 from rag.understand.normalise import normalise_question
 from rag.retrieve import Filters
-from rag.stat_answers import OUTCOME_WORDS, statistics_topic
+from rag.stat_answers import statistics_topic
 from rag.understand.router import IntentRouter, default_router
+from rag.understand.slots import SlotReader, default_slots
 from sendqa.settings import Settings
-
-_NEIGHBOURS = re.compile(r"\bstatistical(?:ly)?\s+(?:neighbou?rs?|similar)\b", re.I)
-# The outcome words name one of three fixed outcome labels (an exact vocabulary, shared with the statistics).
-_ANY_OUTCOME = re.compile(r"\b(outcomes?|results?|verdicts?|inspection findings)\b", re.I)
 
 
 @dataclass
@@ -30,9 +26,13 @@ class Catalog:
     outcomes: dict[str, str] = field(default_factory=dict)  # area -> 2023-framework outcome of its report
     stat_areas: dict[str, str] = field(default_factory=dict)  # area_key -> name: councils the statistics cover
     router: IntentRouter | None = None  # the intent router (default: the settings' embedding model's)
+    slots: SlotReader | None = None  # what an answer must hold (default: the settings' embedding model's)
 
     def intent_router(self, settings: Settings) -> IntentRouter:
         return self.router or default_router(settings)
+
+    def slot_reader(self, settings: Settings) -> SlotReader:
+        return self.slots or default_slots(settings)
 
 
 @dataclass
@@ -65,11 +65,6 @@ class Plan:
         return self.check.intent
 
 
-# "What did Ofsted say about Kent?" or "summarise what inspectors found" asks for a report's words: without the
-# report it is refused (with the figures held); "a briefing on Kent" can be made from the statistics alone.
-_BRIEFING_ASKED = re.compile(r"\b(brief\w*|overview|key points)\b", re.I)
-
-
 @functools.cache
 def broad_terms() -> frozenset[str]:
     """Words that narrow nothing when asked about: "what did inspectors say about SEND services in Bury?"."""
@@ -83,9 +78,13 @@ def _has_own_topic(text: str, areas: list[str]) -> bool:
     """Whether "about ..." names a subject beyond the areas and words that narrow nothing ("SEND services")."""
     from rag.evidence import content_terms
 
-    area_words = {w for a in areas for w in area_key(a).split()}
+    area_words = {w for a in areas for w in area_key(a).split()} | content_terms(" ".join(areas))  # as stemmed too
     broad = broad_terms()
     return any(t not in area_words and area_key(t) not in area_words and t not in broad for t in content_terms(text))
+
+
+def _places(match) -> list[str]:
+    return match.in_corpus + match.unknown + match.regions + match.outside
 
 
 def plan_question(question: str, catalog: Catalog, settings: Settings, area: str | None = None,
@@ -98,8 +97,15 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
         return Plan(question, QuestionCheck(), refuse="empty")
     if len(question) > limit:
         return Plan(question[:limit], QuestionCheck(), refuse="too-long", refuse_args={"n": len(question), "limit": limit})
-    named = find_areas(question if not area else f"{question} in {area}", catalog.areas, catalog.vocabulary)
-    whole = normalise_question(named.spell_out(question), catalog.vocabulary)  # "salt in lancs": in Lancashire
+    typed = question if not area else f"{question} in {area}"
+    named = find_areas(typed, catalog.areas, catalog.vocabulary)
+    respelled = normalise_question(typed, catalog.vocabulary)
+    if respelled != typed and set(_places(again := find_areas(respelled, catalog.areas, catalog.vocabulary))) > set(_places(named)):
+        # a place name's neighbours misspelt ("compar bury n stoke"): read as the words they stand for
+        named, source = again, normalise_question(question, catalog.vocabulary)
+    else:
+        source = question
+    whole = normalise_question(named.spell_out(source), catalog.vocabulary)  # "salt in lancs": in Lancashire
     background, query = split_context(whole)
     names_area = bool(named.in_corpus or named.unknown)
     if background:
@@ -109,7 +115,8 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
         query = query.rstrip(" ?") + "".join(f" in {a}" for a in missing) + "?" if missing else query
     router = catalog.intent_router(settings)
     route = router.route(query)
-    check = check_question(query, names_area, route, router.cue_words(route.intent))
+    check = check_question(query, names_area, route, router.cue_words(route.intent),
+                           catalog.slot_reader(settings).read(query), router.frame_words("definition"))
     if background and not check.false_premise and router.route(whole).intent == "false_premise":
         check = replace(check, false_premise=True)  # "Suffolk is now outstanding. Confirm this."
     injection, foreign_grade = safety_flags(question)
@@ -161,15 +168,21 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
             and not check.false_premise and not _has_own_topic(query, everywhere)):
         # Nothing asked beyond the area ("B&H - what did ofsted say about send"): its main findings.
         check = plan.check = replace(check, intent="briefing")
+    # "What did Ofsted say about Kent?" asks for a report's words: without the report it is refused (with the
+    # figures held); "a briefing on Kent" can be made from the statistics alone.
+    briefing_asked = check.asked in ("briefing", "explain_simply") and not check.asks_inspectors
     if check.intent == "briefing" and len(everywhere) == 1 and (
-            named.in_corpus or (area_key(everywhere[0]) in catalog.stat_areas and _BRIEFING_ASKED.search(query))):
+            named.in_corpus or (area_key(everywhere[0]) in catalog.stat_areas and briefing_asked)):
         plan.mode, plan.compare_areas, plan.areas = "brief", everywhere, named.in_corpus
         return plan
     covered = [a for a in everywhere if area_key(a) in catalog.stat_areas]
-    topic = statistics_topic(query, bool(everywhere)) if catalog.stat_areas and check.intent != "definition" else None
+    slots = check.slots
+    across = route.predicted == "topic_across_areas" or (route.predicted == "compare" and not everywhere)
+    topic = (statistics_topic(slots, bool(everywhere), query, across)
+             if catalog.stat_areas and check.intent != "definition" else None)
     # A comparison of one council's timeliness with nothing to set it against (no second area, region or England)
     # is with the councils most like it: its statistical neighbours (the DfE's exact term, which asks it outright).
-    asked_outright = bool(_NEIGHBOURS.search(query))
+    asked_outright = "neighbours" in slots
     plan.neighbours = len(everywhere) == 1 and (asked_outright or (
         route.predicted == "compare" and topic == "timeliness" and not named.regions and not names_england(query)))
     if asked_outright and plan.neighbours and topic in (None, "outcome"):
@@ -191,11 +204,10 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
     if check.false_premise:
         plan.check = replace(check, intent="outcome")
     # A comparison that names no area ranks them all ("which areas are best for send?").
-    across = route.predicted == "topic_across_areas" or (route.predicted == "compare" and not everywhere)
     if not plan.areas and across and plan.stat_topic not in ("timeliness", "wsoa"):
         # ("which councils did worst on EHC plan timeliness?" ranks the figures, not the inspection outcomes)
-        outcome = next((label for label, pattern in OUTCOME_WORDS if pattern.search(query)), None)
-        if outcome or (check.intent == "outcome" and _ANY_OUTCOME.search(query)):
+        outcome = next(iter(slots.outcomes_named()), None)
+        if outcome or (check.intent == "outcome" and "outcome" in slots):
             plan.from_table, plan.outcome_asked = True, outcome
             plan.check = replace(plan.check, intent="outcome")
     if plan.from_table:

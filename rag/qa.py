@@ -115,7 +115,8 @@ class QA:
         statistics = None
         if plan.stat_topic:
             statistics = answer_from_statistics(plan.query, plan.stat_areas, self.index.statistics, self.reported,
-                                                neighbours=plan.neighbours, topic=plan.stat_topic)
+                                                neighbours=plan.neighbours, topic=plan.stat_topic,
+                                                slots=plan.check.slots)
             if statistics is None and not plan.areas and plan.stat_areas:
                 # The tables do not answer it and no document of the area is held: the area is not covered.
                 plan.refuse, plan.unknown_areas = "unknown-area", list(plan.stat_areas)

@@ -51,6 +51,10 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     if check.intent == "definition":
         defining = [sid for sid in ranked if _defines(context.sentences[sid], check.term or "")]
         if not defining:
+            # "how do I complain about my child's EHCP?": no sentence defines it, but the glossary's guidance on
+            # what parents can do answers it where relevant enough; otherwise the term is not explained here
+            defining = [sid for sid in ranked if context.sentences[sid].evidence.speaker == "glossary"]
+        if not defining:
             return Selection(context, abstained=True, reason="no-definition")
         for sid in list(defining):
             if target := _short_form_of(context.sentences[sid].text):

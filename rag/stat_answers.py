@@ -1,9 +1,10 @@
 """Questions the official statistics answer: figures and comparisons computed by code from table rows, each
 sentence citing the rows it states. A model never decides a number or which area did better.
 
-Which question is a statistics question is read from the question's subject (EHC plan timeliness, written
-statements of action, inspection outcomes, dates and next inspections), not from fixed phrasings; the areas come
-from the plan, and any council the tables cover can be asked about even when no report of it is indexed.
+Which question is a statistics question is read from its slots (rag/understand/slots.py, learned from example
+questions): EHC plan timeliness, written statements of action and progress since them, the next inspection, the
+outcome, a ranking's direction. The areas come from the plan, and any council the tables cover can be asked about
+even when no report of it is indexed.
 """
 
 from __future__ import annotations
@@ -13,38 +14,9 @@ from dataclasses import dataclass, field
 
 from rag.areas import area_key, join_names
 from rag.statistics import Statistics, StatRow, fact
+from rag.understand.slots import AnswerSlots
 
-_TIMELINESS = re.compile(
-    r"\b(ehc ?p?s?|ehcps?|education,? health and care( plans?)?|plans?)\b.{0,60}\b(time\w*|quick\w*|fast\w*|slow\w*|"
-    r"late|within|20[- ]?weeks?|twenty weeks|issu\w+|delay\w*|how long|on time|percent\w*|%|rates?|perform\w*)\b|"
-    r"\b(time\w*|quick\w*|fast\w*|slow\w*|late|delay\w*|how long|percent\w*|rates?|wait\w*)\b.{0,60}\b(ehc ?p?s?|ehcps?|"
-    r"education,? health and care)\b|\b20[- ]?weeks?\b|\btwenty weeks\b|\btimeliness\b", re.I)
-# "Has Hull got better since its last inspection?", "how has Bury changed since 2019": answered by the outcome now
-# and the history of earlier inspections.
-PROGRESS = re.compile(r"(?:since|compared (?:to|with)) (?:the |its |their |her |his )?(?:last|previous|first|earlier|"
-                      r"20[12]\d)(?: (?:inspection|visit|report|time|one))?|(?:got|gotten|getting) (?:any )?better|"
-                      r"(?:improved|progress\w*|changed) since", re.I)
-_WSOA = re.compile(r"\b(written statements? of action|statements? of action|wsoas?)\b", re.I)
-_SIGNIFICANT = re.compile(r"\bsignificant weakness\w*\b|\brevisit\w*\b|\bre-visit\w*\b", re.I)
-_NEXT = re.compile(r"\bnext (?:(?:full|area|send|ofsted|monitoring)\s+)*(?:inspection|visit)\b|\bre-?inspect\w*\b|\bmonitoring inspection\b|"
-                   r"\binspected again\b|\bwhen will\b.{0,40}\binspect\w*\b|\bnext (ofsted|visit)\b", re.I)
-_ACROSS = re.compile(r"\b(which|what|list|how many|number of|name the|all( the)?|any)\b.{0,40}\b(areas?|councils?|"
-                     r"local authorit\w+|partnerships?|places|las)\b|\bhow many\b", re.I)
-_LOWEST = re.compile(r"\b(worst|lowest|slowest|bottom|poorest|least)\b", re.I)
-_HIGHEST = re.compile(r"\b(best|highest|fastest|quickest|top|most)\b", re.I)
-_INSPECTED = re.compile(r"\binspect\w*\b|\bvisited\b", re.I)
-_YEAR = re.compile(r"\b(20(?:1[6-9]|2\d))\b")
-_ENGLAND = re.compile(r"\b(england|national(ly)?|the country|average|nationwide)\b", re.I)
-_REGION = re.compile(r"\bregion(al)?\b", re.I)
-OUTCOME_WORDS = (
-    ("widespread and/or systemic failings", re.compile(r"widespread|systemic|failings|\bfail(ed|ing)?\b|"
-                                                       r"\b(worst|weakest|poorest)\b(?! (practice|bits))", re.I)),
-    ("inconsistent", re.compile(r"inconsistent|\bmixed\b", re.I)),
-    ("positive", re.compile(r"\bpositive\b|\b(good|best)\b.{0,25}\b(outcomes?|results?|inspections?)\b|"
-                            r"\b(best|strongest)\b(?! (practice|interests?|possible|bits))", re.I)),
-)
-# The outcome itself, not "what did inspectors find" (a report's words, which the tables do not hold).
-_OUTCOME_ASKED = re.compile(r"\b(outcomes?|results?|verdicts?|judge?ments?|rated|rating|how did|how well)\b", re.I)
+_YEAR = re.compile(r"\b(20(?:1[6-9]|2\d))\b")  # a year the tables could hold: an exact form
 
 
 @dataclass
@@ -60,35 +32,41 @@ class StatAnswer:
     topic: str = ""
 
 
-def statistics_topic(query: str, named: bool) -> str | None:
-    """What a question asks the statistics, if anything: timeliness, wsoa, next, inspected, outcomes, outcome."""
-    if _TIMELINESS.search(query):
+def statistics_topic(slots: AnswerSlots, named: bool, query: str = "", across: bool = True) -> str | None:
+    """What a question asks the statistics, if anything: timeliness, wsoa, next, inspected, outcomes, outcome.
+
+    across: the question is read as about all areas (the router's reading); with no area named, an outcome asked
+    of none ("what was Zorbleton praised for?", a place no list knows) is not the national summary."""
+    if "timeliness" in slots:
         return "timeliness"
-    if _WSOA.search(query) or (named and (_SIGNIFICANT.search(query) or PROGRESS.search(query))):
+    if "wsoa" in slots or (named and "progress" in slots):
         return "wsoa"  # progress since the last inspection: what that inspection required, and the revisit's verdict
-    if named and _NEXT.search(query):
+    if named and "next_inspection" in slots:
         return "next"
-    if not named and _ACROSS.search(query):
-        if any(p.search(query) for _, p in OUTCOME_WORDS) or re.search(r"\boutcomes?\b", query, re.I):
+    if not named:
+        if slots.outcomes_named() or ("outcome" in slots and across):
             return "outcomes"
-        if _INSPECTED.search(query) and _YEAR.search(query):
+        if "which_inspected" in slots and _YEAR.search(query):
             return "inspected"
-    if named and _OUTCOME_ASKED.search(query):
+    if named and "outcome" in slots:
         return "outcome"
     return None
 
 
 def answer_from_statistics(query: str, areas: list[str], stats: Statistics, reported: set[str],
-                           neighbours: bool = False, topic: str | None = None) -> StatAnswer | None:
+                           neighbours: bool = False, topic: str | None = None,
+                           slots: AnswerSlots | None = None) -> StatAnswer | None:
     """The statistics answer for a question about these areas (display names); None when they do not answer it.
 
     reported: area keys the index holds an inspection report for (others get a lead saying so). neighbours: set
-    the one area against its statistical neighbours. topic: as the plan read it (else read from the query).
+    the one area against its statistical neighbours. topic: as the plan read it (else read from the slots).
+    slots: what the question asks for (rag.understand.slots), as the plan read them.
     """
+    slots = slots or AnswerSlots()
     if not stats.available():
         return None
     keys = [area_key(a) for a in areas if area_key(a) in stats.areas]
-    topic = topic or statistics_topic(query, bool(areas))
+    topic = topic or statistics_topic(slots, bool(areas), query)
     if neighbours and len(keys) == 1 and topic == "timeliness" and (answer := _neighbours(query, keys[0], stats)):
         answer.topic = "neighbours"
         return answer
@@ -100,7 +78,7 @@ def answer_from_statistics(query: str, areas: list[str], stats: Statistics, repo
             return None
     compose = {"timeliness": _timeliness, "wsoa": _wsoa, "next": _next_inspection, "outcomes": _outcomes,
                "inspected": _inspected, "outcome": _outcome}[topic]
-    answer = compose(query, keys, stats)
+    answer = compose(query, keys, stats, slots)
     if answer is None or not answer.sentences:
         return None
     answer.topic = topic
@@ -120,13 +98,13 @@ def _pct(value: float | None) -> str:
     return f"{value:g}%"
 
 
-def _timeliness(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+def _timeliness(query: str, keys: list[str], stats: Statistics, slots: AnswerSlots) -> StatAnswer | None:
     wanted_year = int(m.group(1)) if (m := _YEAR.search(query)) else None
     england = [r for r in stats.timeliness("england") if r["pct"] is not None]
     answer = StatAnswer()
     latest_by_area: dict[str, dict] = {}
-    if not keys and _ACROSS.search(query) and (_LOWEST.search(query) or _HIGHEST.search(query)):
-        return _timeliness_ranking(query, wanted_year, england, stats)
+    if not keys and ("lowest" in slots or "highest" in slots):
+        return _timeliness_ranking(wanted_year, england, stats, lowest=slots.lowest_first())
     if not keys:  # "how many EHC plans are issued on time?": England
         keys = ["england"]
 
@@ -216,14 +194,13 @@ def _neighbours(query: str, key: str, stats: Statistics) -> StatAnswer | None:
     return answer
 
 
-def _timeliness_ranking(query: str, wanted_year: int | None, england: list[dict], stats: Statistics,
+def _timeliness_ranking(wanted_year: int | None, england: list[dict], stats: Statistics, lowest: bool,
                         n: int = 5) -> StatAnswer | None:
     """"Which councils are worst at issuing EHC plans on time?": the lowest (or highest) shares in a year."""
     year = wanted_year or (england[-1]["year"] if england else None)
     rows = stats.timeliness_in(year) if year else []
     if not rows:
         return None
-    lowest = bool(_LOWEST.search(query))
     ordered = rows if lowest else rows[::-1]
     chosen = ordered[:n]
     while len(chosen) < len(ordered) and ordered[len(chosen)]["pct"] == chosen[-1]["pct"]:
@@ -240,13 +217,13 @@ def _timeliness_ranking(query: str, wanted_year: int | None, england: list[dict]
     return answer
 
 
-def _wsoa(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+def _wsoa(query: str, keys: list[str], stats: Statistics, slots: AnswerSlots) -> StatAnswer | None:
     answer = StatAnswer()
     if not keys:
         line = stats.summary("inspections_2016_22", "Areas inspected under the 2016 framework")
         if line:
             answer.sentences.append(StatSentence(line, [StatRow("inspections_2016_22", line, row="summary")]))
-        if _SIGNIFICANT.search(query) or re.search(r"\bprogress\b", query, re.I):
+        if "progress" in slots or "earlier" in slots:  # how the revisits judged progress
             for progress in ("all", "some", "none"):
                 line = stats.summary("inspections_2016_22", f"Revisited by 31 August 2022 with sufficient progress on {progress}")
                 if line:
@@ -261,28 +238,28 @@ def _stated(table: str, row: dict) -> StatSentence:
     return StatSentence(row["text"], [fact(table, row)])
 
 
-def _next_inspection(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+def _next_inspection(query: str, keys: list[str], stats: Statistics, slots: AnswerSlots) -> StatAnswer | None:
     # A row that does not say when is no answer to "when".
     rows = [row for row in map(stats.inspection_2023, keys) if row and row.get("next_inspection")]
     return StatAnswer(sentences=[_stated("inspections_2023", row) for row in rows])
 
 
-def _outcome(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+def _outcome(query: str, keys: list[str], stats: Statistics, slots: AnswerSlots) -> StatAnswer | None:
     answer = StatAnswer()
     for key in keys:
         row = stats.inspection_2023(key)
         if row:
             answer.sentences.append(_stated("inspections_2023", row))
         earlier = stats.inspection_2016(key)
-        if earlier and (row is None or re.search(r"\b(previous|earlier|last|2016|2017|2018|2019|before|history)\b",
-                                                 query, re.I)):
+        if earlier and (row is None or "earlier" in slots or "progress" in slots
+                        or any(int(y) <= 2022 for y in _YEAR.findall(query))):
             answer.sentences.append(_stated("inspections_2016_22", earlier))
     return answer
 
 
-def _outcomes(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+def _outcomes(query: str, keys: list[str], stats: Statistics, slots: AnswerSlots) -> StatAnswer | None:
     answer = StatAnswer()
-    asked = [label for label, pattern in OUTCOME_WORDS if pattern.search(query)]
+    asked = slots.outcomes_named()
     wordings = {"positive": "Outcome typically positive", "inconsistent": "Outcome inconsistent",
                 "widespread and/or systemic failings": "Outcome widespread"}
     total = stats.summary("inspections_2023", "Area SEND inspections under the 2023 framework")
@@ -295,7 +272,7 @@ def _outcomes(query: str, keys: list[str], stats: Statistics) -> StatAnswer | No
     return answer
 
 
-def _inspected(query: str, keys: list[str], stats: Statistics) -> StatAnswer | None:
+def _inspected(query: str, keys: list[str], stats: Statistics, slots: AnswerSlots) -> StatAnswer | None:
     answer = StatAnswer()
     for year in dict.fromkeys(_YEAR.findall(query)):
         line = stats.summary("inspections_2023", f"Inspections starting in {year}")
@@ -315,7 +292,7 @@ def _inspected(query: str, keys: list[str], stats: Statistics) -> StatAnswer | N
 def held_figures(areas: list[str], stats: Statistics) -> StatAnswer | None:
     """What the statistics hold about areas no document covers (shown beneath a refusal)."""
     keys = [area_key(a) for a in areas if area_key(a) in stats.areas]
-    answer = _outcome("previous", keys, stats) if keys and stats.available() else None
+    answer = _outcome("", keys, stats, AnswerSlots(frozenset({"earlier"}))) if keys and stats.available() else None
     if answer is None or not answer.sentences:
         return None
     answer.lead, answer.topic = "The official statistics I hold show:", "outcome"

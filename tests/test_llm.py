@@ -102,7 +102,7 @@ def test_server_killed_mid_answer_gives_a_notice_and_the_extractive_answer(corpu
     *rest, answer = list(stream)
     assert isinstance(answer, Answer) and not answer.abstained
     assert answer.notice and "stopped answering" in answer.notice
-    assert rest and all(s.origin == "quote" for s in rest)
+    assert rest and all(s.origin in ("quote", "statistic", "message") for s in rest)  # nothing generated
     assert "disproportionate use of exclusion" in answer.answer  # the extractive answer's content is all there
 
 
@@ -113,7 +113,7 @@ def test_unreachable_server_falls_back_to_quotes(corpus_home, models_dir):
                             llm={"base_url": "http://127.0.0.1:9/v1", "model": MODEL, "timeout_s": 5})
     answer = QA(settings).ask("What weaknesses remain in Somerset?")
     assert not answer.abstained and answer.notice and "stopped answering" in answer.notice
-    assert all(s.origin == "quote" for s in answer.sentences)
+    assert all(s.origin in ("quote", "statistic", "message") for s in answer.sentences)  # nothing generated
 
 
 def test_local_backend_starts_llama_cpp_itself(corpus_home, models_dir):

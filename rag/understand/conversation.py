@@ -15,25 +15,33 @@ gives (a model that drops or invents a place is not trusted).
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rag.areas import area_key, find_areas, join_names
 from rag.understand.intent import definition_term
 from sendqa.settings import load_settings
 from sendqa.types import Answer
 
-# Closed classes of English words, not question wordings: the pronouns that stand for what was asked about, the
-# words that stand for the place, and the connectives a follow-up opens with.
-ANAPHORS = frozenset({"it", "that", "this", "those", "these"})
-PLACE_WORDS = frozenset({"there", "here"})
-PLACE_NOUNS = frozenset({"area", "council", "place", "partnership", "borough", "authority", "county", "city"})
-# Words for what was already named ("which of the two", "both", "same for Bury?"): they point back, they are
-# no subject.
-SET_WORDS = frozenset({"two", "both", "either", "neither", "one", "each", "other", "three", "same"})
-CONNECTIVES = frozenset({"and", "so", "but", "also", "then", "ok", "okay", "right"})
-# "what is it like ...": a dummy "it", which stands for nothing said before.
-_DUMMY_AFTER_IT = frozenset({"like"})
+# Closed classes of English words, not question wordings (a table beside this file, pointing_words.csv): the
+# pronouns that stand for what was asked about, the words that stand for the place, the words that point back to
+# places named before ("which of the two", "same for Bury?"), and the connectives a follow-up opens with.
+POINTING_WORDS = Path(__file__).with_name("pointing_words.csv")
+
+
+def _pointing(role: str) -> frozenset[str]:
+    with POINTING_WORDS.open(encoding="utf-8", newline="") as handle:
+        return frozenset(row["word"] for row in csv.DictReader(handle) if row["role"] == role)
+
+
+ANAPHORS = _pointing("anaphor")
+PLACE_WORDS = _pointing("place_word")
+PLACE_NOUNS = _pointing("place_noun")
+SET_WORDS = _pointing("set_word")
+CONNECTIVES = _pointing("connective")
+_DUMMY_AFTER_IT = _pointing("dummy_after_it")  # "what is it like ...": a dummy "it"
 _TOKEN = re.compile(r"[\w’'-]+|[^\w\s]")  # words (with their apostrophes and hyphens) and punctuation marks
 
 
@@ -84,7 +92,8 @@ class Session:
         if not question or last is None:
             return question
         reading = self._read(question)
-        if reading.intent == "definition" and definition_term(question):
+        if reading.intent == "definition" and definition_term(question, self._router().frame_words("definition"),
+                                                              self._slots().read(question)):
             return question  # "what is an EHC plan?" is about no area
         if reading.intent == "compare" and len(reading.areas) < 2:
             return self._compare(reading, last)
@@ -181,6 +190,9 @@ class Session:
 
     def _router(self):
         return self.qa.catalog.intent_router(getattr(self.qa, "settings", None) or load_settings())
+
+    def _slots(self):
+        return self.qa.catalog.slot_reader(getattr(self.qa, "settings", None) or load_settings())
 
     def _match(self, text: str):
         catalog = self.qa.catalog

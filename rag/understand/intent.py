@@ -1,8 +1,8 @@
 """What a question is asking for, and whether it should be answered at all.
 
-The intent comes from the router (rag/understand/router.py), learned from labelled example questions. The patterns
-left here read exact forms and slots, not intents: injection markers, grades that area SEND inspections never give,
-a definition's term, and whether a figure, a date, a name or a speaker is asked for.
+The intent comes from the router (rag/understand/router.py) and what the answer must hold (a figure, a date, a name,
+a speaker) from the slot reader (rag/understand/slots.py), both learned from labelled example questions. The only
+patterns left here read exact forms: injection markers and the names of grades area SEND inspections never give.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.understand.router import Route
+from rag.understand.slots import AnswerSlots
 
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|instructions|source|sources|report|reports|document|documents|context|rules|evidence|above|previous)\b"
@@ -23,29 +24,6 @@ _INJECTION = re.compile(
 # inspection: exact multi-word names, so they mark a false premise wherever they appear. Every other false premise
 # ("why was Kent rated inadequate?", "did bury get outstanding") is read by the router (intent false_premise).
 _FOREIGN_GRADE = re.compile(r"\b(?:requires improvement|special measures)\b", re.I)
-_DATES = re.compile(r"\b(when|what date|dates?|previous(ly)?|before that|last inspected|next inspect\w*|again)\b", re.I)
-# A person's name is asked for ("who is the director?"); the name of a forum or service is an ordinary question.
-_NEEDS_NAME = re.compile(r"\b(who is|who's|who are|who was|who were|who leads|who runs|who heads)\b", re.I)
-# The name of a thing (a forum, service, school): the evidence must contain a proper name.
-_NAMES_THING = re.compile(r"\b(name of|names of|named|what(?:'s| is| are)? (?:it|they|the \w+(?: \w+){0,3}) called|called\??$)", re.I)
-# "What is an EHC plan?", "what does SENDIASS mean", "define co-production": a term, not a local area's story.
-_DEFINITION = re.compile(r"^\s*(?:(?:what(?:'s| is| are)|whats|define|meaning of|explain)\s+(?:an?\s+|the\s+)?"
-                         r"(?P<term>[\w&/()' -]{2,40}?)(?:\s+(?:mean|stand for|stands for))?\s*\??\s*$|"
-                         r"what\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<term2>[\w&/()' -]{2,40}?)\s+"
-                         r"(?:mean|stand for|stands for)\s*\??\s*$)", re.I)
-# "What are they doing about it?" asks about something said before, not for the meaning of "they doing about it".
-_NOT_A_TERM = re.compile(r"\b(?:it|they|them|their|this|that|these|those|we|you|he|she|doing|happening|going|done|"
-                         r"said|say|says|think|thinks|found|find)\b", re.I)
-_SPEAKER_HINT = re.compile(r"\b(council|nhs|councillors?|cllr|statement|said|says|say|respon\w*|press|news|article|"
-                           r"accept\w*|claims?|according to (the )?(council|nhs|leader))\b", re.I)
-_INSPECTORS = re.compile(r"\b(inspectors?|ofsted|cqc|inspection report|the report)\b", re.I)
-# Questions only a figure can answer (a duration or rate may also be answered in words: "unacceptably long").
-_NEEDS_NUMBER = re.compile(r"\b(how many|how much|what (?:number|percentage|proportion|share)|what per ?cent|"
-                           r"by how much|percent\w*|"
-                           r"budget|cost|spend|spent|£)\b", re.I)
-
-
-
 # The pipeline's answer paths, for each intent the router tells apart. A plain-words request is a briefing (issue 15
 # decides how plain it reads); a figure, a comparison or a subject across areas is answered by the tables and the
 # general path, which plan.py reads from the areas named.
@@ -64,6 +42,7 @@ class QuestionCheck:
     asked: str = "general"  # the router's intent (rag.understand.router.INTENTS), confident or "general"
     confidence: float = 0.0
     probabilities: dict[str, float] = field(default_factory=dict)  # the router's calibrated probability per intent
+    slots: AnswerSlots = field(default_factory=AnswerSlots)  # what the answer must hold (rag.understand.slots)
     needs_number: bool = False
     asks_dates: bool = False
     speaker_hint: bool = False  # the question asks what a council, the NHS or the press said
@@ -77,23 +56,30 @@ class QuestionCheck:
 
 
 def check_question(question: str, names_area: bool, route: Route | None = None,
-                   cue_words: frozenset[str] = frozenset()) -> QuestionCheck:
-    """Read a question's intent (from the router) and slots; `refuse` is set for injections and for questions the
-    reports cannot answer (off topic, predictions, personal cases)."""
+                   cue_words: frozenset[str] = frozenset(), slots: AnswerSlots | None = None,
+                   definition_words: frozenset[str] = frozenset()) -> QuestionCheck:
+    """Read a question's intent (from the router) and slots (from the slot reader); `refuse` is set for injections
+    and for questions the reports cannot answer (off topic, predictions, personal cases).
+
+    definition_words: the words that mark a definitional question in the router's examples ("mean", "stand"), so
+    what is left of one is the term it asks about."""
     from rag.evidence import content_terms
 
     route = route or Route("general", "general", 0.0)
+    slots = slots or AnswerSlots()
     check = QuestionCheck(intent=ANSWER_PATH.get(route.intent, "general"), asked=route.intent,
-                          confidence=route.confidence, probabilities=dict(route.probabilities), needs_number=bool(_NEEDS_NUMBER.search(question)),
-                          asks_dates=bool(_DATES.search(question)), speaker_hint=bool(_SPEAKER_HINT.search(question)),
-                          needs_name=bool(_NEEDS_NAME.search(question)), names_thing=bool(_NAMES_THING.search(question)))
-    check.asks_inspectors = bool(_INSPECTORS.search(question))
+                          confidence=route.confidence, probabilities=dict(route.probabilities), slots=slots,
+                          needs_number="figure" in slots, asks_dates="when" in slots,
+                          speaker_hint="statements" in slots, needs_name="person" in slots,
+                          names_thing="called" in slots, asks_inspectors="inspectors" in slots)
     check.intent_words = " ".join(t for t in content_terms(question, expand=True) if t in cue_words)
     check.wants_statements = check.speaker_hint and not check.asks_inspectors
-    if check.intent == "briefing" and (m := _FINDINGS_ABOUT.search(question)):
-        check.findings_about = m.group("topic")
+    if check.intent == "briefing" and (check.asks_inspectors or check.speaker_hint):
+        # "What did inspectors find about transition in Oldham?" asks about transition, not for the main findings:
+        # its words beyond those asking for a briefing and naming who speaks (plan.py reads whether any is a subject).
+        check.findings_about = _words_beyond(question, cue_words | _speaker_terms()) or None
     if check.intent == "definition":
-        term = None if names_area else definition_term(question)
+        term = None if names_area else definition_term(question, definition_words, slots)
         if term is None:
             check.intent = check.asked = "general"  # "what does Bury's EHC plan say": about an area, not a term
         else:
@@ -129,13 +115,31 @@ def safety_flags(question: str) -> tuple[bool, bool]:
     return injection, not injection and bool(_FOREIGN_GRADE.search(question))
 
 
-def definition_term(question: str) -> str | None:
-    """The term a "what is X / what does X mean" question names ("what are they doing about it?" names none)."""
-    m = _DEFINITION.match(question)
-    term = (m.group("term") or m.group("term2")) if m else None
-    return term.strip() if term and not _NOT_A_TERM.search(term) else None
+def definition_term(question: str, definition_words: frozenset[str], slots: AnswerSlots | None = None) -> str | None:
+    """The term a definitional question names: its words beyond those that ask for a meaning ("what does SENDIASS
+    mean?": SENDIASS). None when it points back instead ("what does it mean?"), asks what someone said ("whats the
+    council said": its slots say so) or names nothing."""
+    from rag.understand.conversation import ANAPHORS
+
+    words = _WORD.findall(question)
+    if any(w.lower() in ANAPHORS for w in words) or (slots and {"statements", "inspectors"} & slots.present):
+        return None
+    # the words marking a definitional question in the examples can include a term asked about often ("dco"):
+    # when nothing else is left, that word is the term
+    return _words_beyond(question, definition_words) or _words_beyond(question, frozenset()) or None
 
 
-# "What did inspectors find about transition in Oldham?" asks about transition, not for the main findings.
-_FINDINGS_ABOUT = re.compile(r"\bwhat did .{0,30}\b(?:find|found|say|conclude|think)\s+(?:about|on|regarding|of)\s+"
-                             r"(?P<topic>.+?)\s*\??$", re.I)
+def _words_beyond(text: str, frame: frozenset[str]) -> str:
+    """The text's content words, in order and as typed, less those whose stem is in `frame`."""
+    from rag.evidence import content_terms
+
+    return " ".join(w for w in _WORD.findall(text) if (terms := content_terms(w)) and not terms & frame)
+
+
+def _speaker_terms() -> frozenset[str]:
+    from rag.evidence import _SPEAKER_TERMS
+
+    return _SPEAKER_TERMS
+
+
+_WORD = re.compile(r"[\w&/'’()-]+")  # a word with the marks inside names ("B&H", "SEND/AP", "parent's")

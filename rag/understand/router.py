@@ -321,18 +321,20 @@ def _evaluate(truth: list[str], predicted: list[str], confidence: np.ndarray, th
                       coverage=float(sure.mean()), confusion=confusion, n=len(truth))
 
 
-def _read_cache(path: Path | None) -> _Fitted | None:
+def _read_cache(path: Path | None, kind: type | None = None):
+    """The fitted model pickled at `path` (of `kind`, the router's by default), or None to fit again."""
+    kind = kind or _Fitted
     if path is None or not path.exists():
         return None
     try:
         with path.open("rb") as handle:
             fitted = pickle.load(handle)  # written by this code into the user's own data directory
-        return fitted if isinstance(fitted, _Fitted) else None
+        return fitted if isinstance(fitted, kind) else None
     except Exception:  # a cache from another version or a half-written file: fit again
         return None
 
 
-def _write_cache(path: Path | None, fitted: _Fitted) -> None:
+def _write_cache(path: Path | None, fitted) -> None:
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -348,14 +350,20 @@ _ROUTERS: dict[str, IntentRouter] = {}
 def default_router(settings) -> IntentRouter:
     """The router for the settings' embedding model, loaded once per process (fitted once, cached under
     SENDQA_HOME)."""
+    return once_per_model(settings, IntentRouter, _ROUTERS)
+
+
+def once_per_model(settings, kind, loaded: dict):
+    """One `kind` (a model over question embeddings: IntentRouter, SlotReader) per embedding model per process,
+    built on that model's encoder and its cached question embedding, with its fit cached under SENDQA_HOME."""
     from rag.embeddings import get_embedding
 
     embedding_id = settings.retrieval.embedding
-    if embedding_id not in _ROUTERS:
+    if embedding_id not in loaded:
         embed = get_embedding(embedding_id)
-        _ROUTERS[embedding_id] = IntentRouter(lambda texts: embed.encode(texts, True), embedding_id,
-                                              settings.home_dir / "cache", query=embed.get_query_embedding)
-    return _ROUTERS[embedding_id]
+        loaded[embedding_id] = kind(lambda texts: embed.encode(texts, True), embedding_id, settings.home_dir / "cache",
+                                    query=embed.get_query_embedding)
+    return loaded[embedding_id]
 
 
 def main() -> None:
