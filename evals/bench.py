@@ -65,8 +65,10 @@ def run_bench(settings, questions: int = 40, backends: tuple[str, ...] = ("extra
     qa = QA(bench_settings, index=index)
     retrieval = _retrieval_ms(qa, items)
     rows["retrieval"] = {"p50_ms": _pct(retrieval, 0.5), "p95_ms": _pct(retrieval, 0.95), "n": len(retrieval)}
-    routing = _router_ms(qa, items)
+    routing = _router_ms(qa, items, qa.catalog.intent_router(qa.settings).route)
     rows["intent router"] = {"p50_ms": _pct(routing, 0.5), "p95_ms": _pct(routing, 0.95), "n": len(routing)}
+    reading = _router_ms(qa, items, qa.catalog.slot_reader(qa.settings).read)
+    rows["slot reader"] = {"p50_ms": _pct(reading, 0.5), "p95_ms": _pct(reading, 0.95), "n": len(reading)}
     for spec in backends:
         answering = QA(backend_settings(bench_settings, spec), index=index)
         times = [answering.ask(item.question).timings_ms["total"] for item in items]
@@ -278,18 +280,17 @@ def _fetch_row(settings) -> dict | None:
             "repeat_fetched": len(repeat.of("fetched"))}
 
 
-def _router_ms(qa, items) -> list[float]:
-    """What reading the intent adds to a question: the router's scoring, the question's embedding being computed
-    once for retrieval anyway (it is cached here first, as the pipeline has it by then)."""
+def _router_ms(qa, items, read) -> list[float]:
+    """What reading a question adds (the intent router's or the slot reader's scoring), the question's embedding
+    being computed once for retrieval anyway (it is cached here first, as the pipeline has it by then)."""
     from rag.understand.normalise import normalise_question
 
-    router = qa.catalog.intent_router(qa.settings)
     times = []
     for item in items:
         query = normalise_question(item.question, qa.catalog.vocabulary)
         qa.index.embed_model.get_query_embedding(query)
         started = time.perf_counter()
-        router.route(query)
+        read(query)
         times.append((time.perf_counter() - started) * 1000)
     return times
 

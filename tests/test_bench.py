@@ -17,7 +17,7 @@ def test_small_bench_runs_and_reports_every_row(tmp_path):
     assert rows["ingest"]["pages_per_s"] > 0 and rows["ingest"]["encode_only_s"] > 0
     assert rows["reingest_unchanged"]["unchanged"] == 46
     assert rows["retrieval"]["n"] == 3 and rows["answer: extractive"]["p50_ms"] > 0
-    assert rows["intent router"]["n"] == 3 and rows["relevance model"]["n"] == 3
+    assert rows["intent router"]["n"] == 3 and rows["relevance model"]["n"] == 3 and rows["slot reader"]["n"] == 3
     fetched = rows["fetch --all (loopback mirror)"]
     assert fetched["reports"] == 40 and fetched["failed"] == 0 and fetched["repeat_fetched"] == 0
     assert rows["first answer in a new process"]["ok"]
