@@ -83,6 +83,11 @@ def test_chat_sources_follow_up_feedback_in_a_browser(app):
         panel = page.locator(".sources")
         assert panel.locator("details.source").count() >= 1
         assert panel.locator("mark").count() >= 1 and "council and NHS statement" in panel.inner_text()
+        # One entry per passage: no stretch of a document is shown twice, and every [n] cited has its mark.
+        shown = panel.locator(".passage blockquote").all_inner_texts()
+        assert shown and len(shown) == len(set(shown)), shown
+        cited = page.locator("[data-testid=bot] a.cite-link").last.get_attribute("href")[1:]
+        assert panel.locator(f"[id='{cited}']").count() == 1
         _screenshot(page, "desktop-answer-with-sources.png")
         # [n] in the answer is a link that opens source n in the panel, without leaving the page.
         link = page.locator("[data-testid=bot] a.cite-link").last

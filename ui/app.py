@@ -47,7 +47,7 @@ CSS = """
 .badge { display: inline-block; padding: 0 .4em; border-radius: .4em; background: #1f4e79; color: #fff; font-size: .8em; }
 .gradio-container { max-width: 100% !important; }
 a.cite-link { text-decoration: none; font-weight: 600; }
-.sources .cite.cite-flash { outline: 3px solid #ffbf47; }
+.sources .cite-flash { outline: 3px solid #ffbf47; }
 """
 # A click (or Enter) on [n] in an answer opens source n in the sources panel instead of following the link; each
 # message is labelled for screen readers with the text it shows.
