@@ -1,11 +1,16 @@
-"""A briefing on one area: outcome and dates, previous inspection and WSoA history, EHC plan timeliness, what
-works, what must improve (priority actions first) and next steps. Every bullet is cited: statistics bullets state
-table values, the others are verbatim passages chosen by the ordinary answer path.
+"""A briefing on one area: a headline (the outcome, the inspection dates, and what that outcome means in plain words),
+previous inspection and WSoA history, EHC plan timeliness, what works, what must improve (priority actions first)
+and next steps, at most five bullets a section. Every bullet is cited: statistics bullets state table values, the
+others are verbatim passages chosen by the ordinary answer path or the glossary's meaning of the outcome. A briefing
+asked for in a number of bullets ("in 3 bullets") keeps the headline and that many bullets, taken in turn from the
+sections a reader needs first.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from rag.areas import area_key
 from rag.compare import previous_inspection_cell, span, timeliness_cell
@@ -23,6 +28,17 @@ class Bullet:
     facts: list[StatRow] = field(default_factory=list)
     answer: object | None = None  # the sub-answer a quoted bullet comes from
     sentence: object | None = None  # ... and which of its sentences
+    citation: object | None = None  # a glossary entry it quotes (sendqa.types.Citation)
+
+
+# A numeral (an exact form) in a briefing request is the number of bullets asked for: "in 3 bullets", "five points".
+_NUMERAL = re.compile(r"\b(?:10|[1-9]|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+_NUMERAL_VALUES = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
+HEADLINE = "Headline"
+MAX_BULLETS = 5  # per section
+# Which sections a short briefing ("in 3 bullets") draws on first: what must change, then what works, then figures.
+_FIRST_NEEDED = ("What must improve", "What works", "EHC plan timeliness",
+                 "Previous inspection and written statement of action", "Next steps")
 
 
 @dataclass
@@ -30,20 +46,49 @@ class Briefing:
     area: str
     sections: dict[str, list[Bullet]] = field(default_factory=dict)
 
+    def shortened(self, bullets: int | None) -> "Briefing":
+        """The headline and at most `bullets` bullets, one section's best in turn (None: every section whole)."""
+        if bullets is None:
+            return self
+        taken = {name: [] for name in self.sections}
+        queues = {name: list(self.sections.get(name, [])) for name in _FIRST_NEEDED}
+        left = bullets
+        while left and any(queues.values()):
+            for name in _FIRST_NEEDED:
+                if left and queues[name]:
+                    taken[name].append(queues[name].pop(0))
+                    left -= 1
+        taken[HEADLINE] = self.sections.get(HEADLINE, [])
+        return Briefing(self.area, {name: bullets for name, bullets in taken.items() if bullets or name == HEADLINE})
 
-def brief_area(area: str, stats: Statistics, ask_documents, held: set[str]) -> Briefing:
+
+def requested_count(question: str) -> int | None:
+    """The number of bullets a briefing request asks for, if it gives one."""
+    m = _NUMERAL.search(question or "")
+    if m is None:
+        return None
+    word = m.group(0).lower()
+    return int(word) if word.isdigit() else _NUMERAL_VALUES[word]
+
+
+def brief_area(area: str, stats: Statistics, ask_documents, held: set[str],
+               meaning_of: Callable[[str], Bullet | None] = lambda outcome: None) -> Briefing:
+    """meaning_of(outcome label): the glossary's plain meaning of that outcome, as a cited bullet."""
     key = area_key(area)
     briefing = Briefing(area)
     row_2023 = stats.inspection_2023(key)
     outcome: list[Bullet] = []
     if key in held:
-        outcome += _quoted(ask_documents(f"What was the outcome of {possessive(area)} area SEND inspection?"), 2)
+        outcome += _quoted(ask_documents(f"What was the outcome of {possessive(area)} area SEND inspection?"), 1)
     if row_2023 and row_2023["outcome"] and not outcome:  # no report held to quote: the statistics give it
         outcome.append(Bullet(f"Outcome: {OUTCOME_WORDING[row_2023['outcome']]}.", facts=[fact("inspections_2023", row_2023)]))
     if row_2023 and row_2023["start"]:
         outcome.append(Bullet(f"Inspected {span(row_2023['start'], row_2023['end'])}; report published "
                               f"{long_date(row_2023['published'])}.", facts=[fact("inspections_2023", row_2023)]))
-    briefing.sections["Outcome and inspection dates"] = outcome
+    label = row_2023["outcome"] if row_2023 and row_2023["outcome"] else None
+    if label and (meaning := meaning_of(label)):
+        outcome.append(meaning)  # what the outcome means, in the glossary's plain words
+    briefing.sections[HEADLINE] = outcome
     previous = previous_inspection_cell(area, stats.inspection_2016(key))
     briefing.sections["Previous inspection and written statement of action"] = \
         [Bullet(previous.text[:1].upper() + previous.text[1:] + ".", facts=previous.facts)] if previous.facts else []
@@ -87,7 +132,7 @@ def _quoted(answer, limit: int, prefer: set[str] | None = None) -> list[Bullet]:
         inside = [s for s in quoted if section.get(s.citations[0]) in prefer]
         if inside:
             quoted = sorted(inside, key=lambda s: rank.get(section.get(s.citations[0]), 9))
-    return [Bullet(s.text, answer=answer, sentence=s) for s in quoted[:limit]]
+    return [Bullet(s.text, answer=answer, sentence=s) for s in quoted[:min(limit, MAX_BULLETS)]]
 
 
 def _label(speaker: str | None) -> str:

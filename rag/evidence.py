@@ -92,7 +92,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     # Area names count in any spelling the gazetteer knows ("south glos"), not as the question's subject.
     q_terms = {t for t in content_terms(question, expand=True) - area_terms - _SOURCE_TERMS
                if area_key(t) not in area_terms}
-    if check.wants_statements or check.findings_about:
+    if check.wants_statements or check.asks_inspectors:
         q_terms -= _SPEAKER_TERMS  # "what did the council / inspectors say": who speaks, not what about
     if check.term and (term_terms := q_terms & content_terms(check.term, expand=True)):
         q_terms = term_terms  # "what does SENDIASS mean?" is about SENDIASS, not "mean"

@@ -154,11 +154,6 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
                                                    for a in everywhere):
         plan.mode, plan.compare_areas, plan.areas = "compare", everywhere, named.in_corpus
         return plan
-    if check.findings_about and _has_own_topic(check.findings_about, everywhere):
-        # "What did inspectors say about EHC plans in Stoke?" asks about EHC plans, not for the main findings.
-        check = plan.check = replace(check, intent="general")
-        plan.query = check.findings_about + "".join(f" in {a}" for a in everywhere if area_key(a) not in
-                                                      area_key(check.findings_about))  # search the subject
     if (check.intent != "definition" and not everywhere and not named.regions and not filters.areas
             and not _has_own_topic(query, [])):
         # "is that good?" with nothing before it: no place and no subject to search for

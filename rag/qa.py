@@ -23,12 +23,13 @@ from rag.understand.router import default_router
 from rag.render import answer_text
 from rag.retrieve import Filters, HybridRetriever, gather
 from rag.select import select_evidence
-from rag.brief import brief_area
+from rag.brief import brief_area, requested_count
 from rag.compare import compare_areas
 from rag.stat_answers import answer_from_statistics, held_figures, possessive
 from rag.statistics import StatRow
 from rag.verify import Thresholds, Verifier
 from sendqa.errors import SendQAError
+from sendqa.sentences import split_sentences as split_sentences_text
 from sendqa.settings import Settings
 from sendqa.types import Answer, AnswerSentence, Verification
 
@@ -228,7 +229,8 @@ class QA:
 
     def _brief(self, plan: Plan, started: float, timings: dict) -> Iterator[AnswerSentence | Answer]:
         area = plan.compare_areas[0]
-        briefing = brief_area(area, self.index.statistics, self.quotes, self.held)
+        briefing = brief_area(area, self.index.statistics, self.quotes, self.held,
+                              self._outcome_meaning).shortened(requested_count(plan.question))
         writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
         data = {"area": area, "sections": []}
         for heading, bullets in briefing.sections.items():
@@ -267,6 +269,21 @@ class QA:
         return Answer(question=plan.question, answer=message, abstained=True, citations=[],
                       backend=self.backend.backend_id, timings_ms=timings, notice=plan.notice, reason=reason,
                       sentences=[AnswerSentence(text=message, origin="message")], reports_to_fetch=fetchable)
+
+    def _outcome_meaning(self, outcome: str):
+        """The glossary's first sentence on an outcome label ("Typically positive experiences and outcomes is the
+        best of the three..."), as a briefing bullet citing the glossary."""
+        from rag.brief import Bullet
+        from sendqa.domain import OUTCOME_WORDING
+
+        glossary = self.glossary()
+        wording = OUTCOME_WORDING.get(outcome, outcome)
+        term = next((t for t in glossary[1] if t.name.lower() == wording.lower()), None) if glossary else None
+        if term is None:
+            return None
+        first = split_sentences_text(term.meaning)[0]
+        record = glossary[0]
+        return Bullet(first, citation=citation_for(term, record.title, record.source).model_copy(update={"quote": first}))
 
     def glossary(self):
         """(the glossary's document record, its terms), or None when no glossary is indexed."""
@@ -333,6 +350,9 @@ class _AnswerWriter:
         """Citation numbers, in this answer, for a statistic, a comparison cell or a briefing bullet."""
         if isinstance(part, StatRow):
             return self.resolver.statistic_numbers([part], self.qa.index.statistics)
+        if getattr(part, "citation", None) is not None:
+            n = self.resolver.adopt(part.citation)
+            return [n] if n else []
         if part.facts:
             return self.resolver.statistic_numbers(part.facts, self.qa.index.statistics)
         if part.answer is None:

@@ -197,8 +197,13 @@ def test_a_short_form_is_defined_by_what_it_stands_for(full_qa):
 def test_words_used_are_explained_once_from_the_glossary_and_cited(full_qa):
     answer = full_qa.ask("what did inspectors find in oldham?")
     words = {w["term"]: w for w in answer.glossary}
-    assert "Widespread and/or systemic failings" in words  # the outcome phrase gets its plain meaning
-    assert "most serious of the three" in words["Widespread and/or systemic failings"]["meaning"]
+    # the outcome phrase gets its plain meaning once: in a briefing's headline, so not again under "Words used here"
+    shown = answer.answer + "".join(w["meaning"] for w in answer.glossary)
+    assert shown.count("most serious of the three") == 1 and "Widespread and/or systemic failings" not in words
+    outcome = full_qa.ask("What was the outcome of Oldham's inspection?")
+    assert "systemic failings" in outcome.answer and outcome.briefing is None
+    meant = {w["term"]: w["meaning"] for w in outcome.glossary}
+    assert "most serious of the three" in meant["Widespread and/or systemic failings"]
     assert len(words) == len(answer.glossary) <= 6
     by_n = {c.n: c for c in answer.citations}
     for word in answer.glossary:

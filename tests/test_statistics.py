@@ -132,7 +132,7 @@ def test_brief_command_writes_markdown_with_sources_and_licence(use_full_home, t
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0, run.stderr
     text = out.read_text()
-    for heading in ("## Outcome and inspection dates", "## Previous inspection", "## EHC plan timeliness",
+    for heading in ("## Headline", "## Previous inspection", "## EHC plan timeliness",
                     "## What works", "## What must improve", "## Next steps", "## Sources"):
         assert heading in text
     assert "inconsistent experiences and outcomes" in text and "Open Government Licence v3.0" in text
@@ -184,3 +184,33 @@ def test_similar_councils_are_the_statistical_neighbours_ranked_and_set_against_
     assert "England" in answer.answer
     # Against England, or another area, is not a neighbours question.
     assert "statistical neighbours" not in full_qa.ask("How does Dorset compare with England on EHC plan timeliness?").answer
+
+
+def test_a_briefing_opens_with_its_headline_and_keeps_the_bullets_asked_for(full_qa):
+    from rag.brief import HEADLINE, MAX_BULLETS
+
+    whole = full_qa.ask("brief me on medway")
+    sections = {s["heading"]: s["bullets"] for s in whole.briefing["sections"]}
+    assert list(sections)[0] == HEADLINE and all(len(b) <= MAX_BULLETS for b in sections.values())
+    cited = {c.n: c for c in whole.citations}
+    headline = sections[HEADLINE]
+    assert any("inconsistent experiences and outcomes" in b["text"] for b in headline)
+    # what the outcome means, in the glossary's plain words, cited to the glossary
+    meaning = [b for b in headline if cited[b["citations"][0]].citation_type == "glossary"]
+    assert meaning and "some children and young people with SEND get the help they need" in meaning[0]["text"]
+    short = full_qa.ask("summarise the medway inspection in 3 bullets for the portfolio holder")
+    parts = {s["heading"]: s["bullets"] for s in short.briefing["sections"]}
+    assert [b["text"] for b in parts[HEADLINE]] == [b["text"] for b in headline] and sum(len(b) for h, b in parts.items() if h != HEADLINE) == 3
+
+
+def test_the_number_of_bullets_asked_for_is_read_as_a_numeral():
+    from rag.brief import Briefing, Bullet, requested_count
+
+    assert requested_count("the gist in 3 bullets") == 3 and requested_count("in five points please") == 5
+    assert requested_count("brief me on medway") is None and requested_count("the 2024 report") is None
+    briefing = Briefing("X", {"Headline": [Bullet("h")], "What works": [Bullet(f"w{i}") for i in range(3)],
+                              "What must improve": [Bullet(f"m{i}") for i in range(3)], "Next steps": []})
+    short = briefing.shortened(3)
+    assert [b.text for b in short.sections["What must improve"]] == ["m0", "m1"]
+    assert [b.text for b in short.sections["What works"]] == ["w0"] and short.sections["Headline"][0].text == "h"
+    assert briefing.shortened(None) is briefing

@@ -51,7 +51,6 @@ class QuestionCheck:
     names_thing: bool = False  # the question asks what something is called
     wants_statements: bool = False  # what the council, NHS or press said, not what the inspectors found
     asks_inspectors: bool = False  # "what did inspectors / Ofsted say": the report itself, before press accounts of it
-    findings_about: str | None = None  # "what did inspectors find about X": the X (read as a briefing when no X)
     intent_words: str = ""  # the words that gave the intent ("any issues", "needs to improve"), not its subject
 
 
@@ -74,10 +73,6 @@ def check_question(question: str, names_area: bool, route: Route | None = None,
                           names_thing="called" in slots, asks_inspectors="inspectors" in slots)
     check.intent_words = " ".join(t for t in content_terms(question, expand=True) if t in cue_words)
     check.wants_statements = check.speaker_hint and not check.asks_inspectors
-    if check.intent == "briefing" and (check.asks_inspectors or check.speaker_hint):
-        # "What did inspectors find about transition in Oldham?" asks about transition, not for the main findings:
-        # its words beyond those asking for a briefing and naming who speaks (plan.py reads whether any is a subject).
-        check.findings_about = _words_beyond(question, cue_words | _speaker_terms()) or None
     if check.intent == "definition":
         term = None if names_area else definition_term(question, definition_words, slots)
         if term is None:
@@ -134,12 +129,6 @@ def _words_beyond(text: str, frame: frozenset[str]) -> str:
     from rag.evidence import content_terms
 
     return " ".join(w for w in _WORD.findall(text) if (terms := content_terms(w)) and not terms & frame)
-
-
-def _speaker_terms() -> frozenset[str]:
-    from rag.evidence import _SPEAKER_TERMS
-
-    return _SPEAKER_TERMS
 
 
 _WORD = re.compile(r"[\w&/'’()-]+")  # a word with the marks inside names ("B&H", "SEND/AP", "parent's")
