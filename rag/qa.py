@@ -426,11 +426,21 @@ class _AnswerWriter:
                 message += " What the report says:"
             text = message + ("\n" + text if text else "")
             sentences.insert(0, AnswerSentence(text=message, origin="message"))
+        if not abstained and (foreign := self._quoted_languages(sentences)):
+            # Verbatim quotes cannot be translated: the parent is told why some words are not in English (after
+            # them, so the answer still comes first; each one's label already names its language).
+            note = AnswerSentence(text=_foreign_note(foreign, self.backend_id), origin="message")
+            sentences.append(note)
+            text = text + "\n" + note.text
         words = [] if abstained else self.words_used(sentences)
         timings["total"] = _ms(self.started)
         return Answer(question=self.plan.question, answer=text, abstained=abstained, citations=citations,
                       backend=self.backend_id, timings_ms=timings, sentences=sentences, glossary=words,
                       verification=self.verification, notice=self.notice, retrieved_doc_ids=retrieved, reason=reason)
+
+    def _quoted_languages(self, sentences: list[AnswerSentence]) -> list[str]:
+        """Languages other than English that shown verbatim quotes are in (an LLM backend writes them in English)."""
+        return list(dict.fromkeys(s.language for s in sentences if s.origin == "quote" and s.language != "en"))
 
     def words_used(self, sentences: list[AnswerSentence]) -> list[dict]:
         """The glossary's meaning of each term the shown sentences use, cited to the glossary."""
@@ -445,6 +455,16 @@ class _AnswerWriter:
             if n:
                 out.append({"term": term.name, "meaning": term.meaning, "citation": n})
         return out
+
+
+def _foreign_note(languages: list[str], backend_id: str) -> str:
+    from sendqa.domain import LANGUAGE_NAMES
+
+    names = join_names([LANGUAGE_NAMES.get(code, code) for code in languages])
+    said = f"The passages marked “in {names}” are quoted as written, in {names}."
+    if backend_id == "extractive":
+        return f"{said} An English version needs an LLM backend (sendqa ask --backend local)."
+    return f"{said} The language model gave no English version that matched them."
 
 
 def refusal_message(reason: str, plan: Plan) -> str:

@@ -80,6 +80,12 @@ def test_council_statements_are_labelled_as_such(full_qa):
     assert answer.answer.startswith("[Somerset · council and NHS statement]")
     italian = full_qa.ask("What did Bury council say about EHC plan timeliness?")
     assert "[Bury · news article, in Italian]" in italian.answer
+    # the parent is told why the words are not in English, and how to get them in English, once, after them
+    note = italian.sentences[-1]
+    assert note.origin == "message" and "in Italian" in note.text and "LLM backend" in note.text
+    assert italian.answer.count("quoted as written") == 1 and not italian.answer.startswith("The passages")
+    english = full_qa.ask("What does Bury need to improve?")
+    assert "quoted as written" not in english.answer
 
 
 @needs_shared
