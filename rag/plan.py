@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from rag.areas import area_key, find_areas, join_names, names_england, nearest_areas
 from rag.understand.intent import QuestionCheck, check_question, safety_flags
 from rag.understand.focus import split_context
-from rag.understand.normalise import normalise_question
+from rag.understand.normalise import clean_question, normalise_question
 from rag.retrieve import Filters
 from rag.stat_answers import statistics_topic
 from rag.understand.router import IntentRouter, default_router
@@ -90,7 +90,7 @@ def _places(match) -> list[str]:
 def plan_question(question: str, catalog: Catalog, settings: Settings, area: str | None = None,
                   filters: Filters | None = None) -> Plan:
     """Read the question: areas (any case, abbreviations, typos, successors), intent, refusals."""
-    question = (question or "").strip()
+    question = clean_question(question)
     filters = filters or Filters()
     limit = settings.answer.max_question_chars
     if not question:

@@ -275,6 +275,7 @@ def chat(as_json: bool = typer.Option(False, "--json", help="Read one question a
     """A conversation: follow-ups ("and there?", "what about Stoke?") carry the areas and topic of earlier turns."""
     from rag.understand.conversation import Session
     from sendqa.app import open_qa
+    from sendqa.types import Answer, AnswerSentence
 
     try:
         session = Session(open_qa(_with_backend(load_settings(), backend)))
@@ -293,7 +294,14 @@ def chat(as_json: bool = typer.Option(False, "--json", help="Read one question a
             continue
         if question.lower() in ("exit", "quit", ":q"):
             break
-        answer = session.ask(question)
+        try:
+            answer = session.ask(question)
+        except SendQAError as exc:  # one bad turn (a store gone, a backend down) ends no conversation
+            if not as_json:
+                typer.echo(str(exc), err=True)
+                continue
+            answer = Answer(question=question, answer=str(exc), abstained=True, backend="none",
+                            sentences=[AnswerSentence(text=str(exc), origin="message")])
         if as_json:
             sys.stdout.write(json.dumps(answer.contract(), ensure_ascii=False) + "\n")
             sys.stdout.flush()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rag.areas import area_key, find_areas, join_names
 from rag.understand.intent import definition_term
+from rag.understand.normalise import clean_question
 from sendqa.settings import load_settings
 from sendqa.types import Answer
 
@@ -87,7 +88,7 @@ class Session:
 
     def rewrite(self, question: str) -> str:
         """The question as a standalone one (unchanged when it needs nothing from earlier turns)."""
-        question = (question or "").strip()
+        question = clean_question(question)
         last = self.state
         if not question or last is None:
             return question
@@ -134,6 +135,7 @@ class Session:
         return ruled
 
     def ask(self, question: str, **kwargs) -> Answer:
+        question = clean_question(question)
         rewritten = self.standalone(question)
         answer = self.qa.ask(rewritten, **kwargs)
         answer.question, answer.rewritten = question, rewritten

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import difflib
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +45,20 @@ _TYPO_CUTOFF = 0.86
 # documents) is surely misspelt: it may be shorter, further from its word, or cut short ("weks", "braeks", "compar").
 _NON_WORD_MIN_LEN = 4
 _NON_WORD_CUTOFF = 0.8
+
+
+def clean_question(text: str | None) -> str:
+    """A question as typed, safe to read: bytes that were not UTF-8 (surrogate escapes from a terminal or a pipe)
+    become U+FFFD, control characters (NUL, bell, terminal escapes) become spaces, and runs of spaces one. Letters,
+    emoji and punctuation in any script are kept."""
+    text = (text or "").encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    text = _ANSI_LEFTOVER.sub(" ", text)
+    return " ".join(text.split())
+
+
+# What a terminal escape ("\x1b[31m") leaves once its ESC is a space: "[31m" beside a space is no word of a question.
+_ANSI_LEFTOVER = re.compile(r"(?<= )\[[0-9;]*[A-Za-z]")
 
 
 def normalise_question(question: str, vocabulary: frozenset[str]) -> str:
