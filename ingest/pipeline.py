@@ -30,11 +30,13 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file name, why)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file name, the file it has the content of)
     chunks_added: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
-        return (f"{len(self.added)} added, {len(self.replaced)} replaced, {len(self.unchanged)} unchanged, "
+        same = f", {len(self.duplicates)} duplicate" if self.duplicates else ""
+        return (f"{len(self.added)} added, {len(self.replaced)} replaced, {len(self.unchanged)} unchanged{same}, "
                 f"{len(self.skipped)} skipped; {self.chunks_added} chunks embedded in {self.seconds:.1f}s")
 
 
@@ -209,20 +211,30 @@ def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = Tru
     settings = index.settings
     fingerprint = f"{settings.index_fingerprint()}:p{PARSER_VERSION}"
     counts = index.chunk_counts() if files else {}
+    # The same bytes under another name are stored once: content hash -> (doc id, file name) of the one stored
+    stored = {r.sha256.split(":", 1)[0]: (r.doc_id, r.source) for r in index.documents() if r.sha256} if files else {}
+    aliases: dict[str, list[str]] = {}  # doc id -> other names of its content, recorded once it is stored
     jobs: list[tuple[Path, str]] = []
     for path in files:
         try:
             if path.stat().st_size > settings.ingest.max_file_mb * 1024 * 1024:
                 raise SendQAError(f"{path.name}: larger than {settings.ingest.max_file_mb:g} MB; raise SENDQA_INGEST__MAX_FILE_MB to allow it")
-            sha = f"{file_sha256(path)}:{fingerprint}"
+            content = file_sha256(path)
+            sha = f"{content}:{fingerprint}"
         except (OSError, SendQAError) as exc:
             report.skipped.append((path.name, str(exc).removeprefix(f"{path.name}: ")))
             continue
-        existing = index.document(doc_id_for(path))
+        doc_id = doc_id_for(path)
+        existing = index.document(doc_id)
+        same = stored.get(content)
         if existing and existing.sha256 == sha and _complete(counts.get(existing.doc_id)):
             report.unchanged.append(path.name)
+        elif same is not None and same[0] != doc_id:
+            report.duplicates.append((path.name, same[1]))
+            aliases.setdefault(same[0], []).append(path.name)
         else:
             jobs.append((path, sha))
+            stored.setdefault(content, (doc_id, path.name))
 
     batch: list[tuple[Path, object, object]] = []  # (path, Document, record)
     batch_chars = 0
@@ -246,11 +258,23 @@ def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = Tru
             writer.add(batch)
             writer.finish()
             bar.update(len(batch))
+        _record_aliases(index, aliases)
     finally:
         writer.close()
         index.persist()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _record_aliases(index: CorpusIndex, aliases: dict[str, list[str]]) -> None:
+    """List the other names a stored document's content was given (it is stored once, under its first name)."""
+    for doc_id, names in aliases.items():
+        record = index.document(doc_id)
+        if record is None:  # its first name failed to ingest: nothing was stored under either
+            continue
+        known = [n for n in (record.also_named or "").split("; ") if n]
+        record.also_named = "; ".join(dict.fromkeys(known + [n for n in names if n != record.source]))
+        index.save_record(record)
 
 
 def _why(path: Path, exc: Exception) -> str:

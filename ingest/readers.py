@@ -26,7 +26,7 @@ def read_blocks(path: Path) -> list[Block]:
         text = _decode_text(path, data)
         blocks = _html_blocks(text) if suffix in (".html", ".htm") else _text_blocks(text, markdown=suffix != ".txt")
     if not any(b.text.strip() for b in blocks if b.kind != "heading"):
-        raise SendQAError(f"{path.name}: no readable text found (a scanned PDF needs OCR first)")
+        raise SendQAError(f"{path.name}: no readable text found")
     return blocks
 
 
@@ -152,8 +152,13 @@ def _pdf_blocks(path: Path, data: bytes) -> list[Block]:
         pages = [_page_lines(page) for page in doc]
     except Exception as exc:
         raise SendQAError(f"{path.name}: the PDF is damaged ({exc})") from None
+    if not any(pages):
+        raise SendQAError(f"{path.name}: no text layer (scanned?): an image-only PDF needs OCR first")
     repeated = _repeated_lines(pages)
-    return _lines_to_blocks(pages, repeated)
+    blocks = _lines_to_blocks(pages, repeated)
+    if not any(b.text.strip() for b in blocks if b.kind != "heading"):
+        raise SendQAError(f"{path.name}: only page headers and footers, no body text")
+    return blocks
 
 
 def _page_lines(page) -> list[dict]:

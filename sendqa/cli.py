@@ -44,6 +44,8 @@ def ingest(paths: Optional[list[Path]] = typer.Argument(None, help="Files or fol
         return
     for name, why in report.skipped:
         typer.echo(f"skipped {name}: {why}", err=True)
+    for name, original in report.duplicates:
+        typer.echo(f"duplicate {name}: the same content as {original}, stored once (both names are listed)")
     if paths:
         typer.echo(report.summary())
     if report.skipped:
@@ -159,7 +161,9 @@ def docs(area: Optional[str] = typer.Option(None, help="Only this local area."),
         if as_json:
             typer.echo(json.dumps(record.model_dump(exclude={"sha256"})))
         else:
-            typer.echo(f"{record.doc_id}\t{record.area or '-'}\t{record.kind}\t{record.date or '-'}\t{record.outcome or '-'}")
+            also = f"\talso named: {record.also_named}" if record.also_named else ""
+            typer.echo(f"{record.doc_id}\t{record.area or '-'}\t{record.kind}\t{record.date or '-'}\t{record.outcome or '-'}"
+                       f"{also}")
     if not as_json:
         typer.echo(f"{len(records)} documents", err=True)
 

@@ -35,6 +35,8 @@ class DocumentRecord(BaseModel):
     fetched_at: str | None = Field(None, description="When it was downloaded, ISO 8601 UTC.")
     etag: str | None = Field(None, description="The server's ETag for the download, for conditional requests.")
     last_modified: str | None = Field(None, description="The server's Last-Modified for the download.")
+    also_named: str | None = Field(None, description="Other file names ingested with exactly this content, '; '-separated "
+                                                      "(the content is stored once).")
 
 
 class Chunk(BaseModel):

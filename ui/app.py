@@ -39,7 +39,7 @@ NOTICE = ("Answers come only from the inspection reports, statements and officia
           "cites its source. Council, NHS and press statements are labelled: they are not inspection findings. "
           "When the documents do not say, sendqa says so.")
 MODES = ("Plain English", "Briefing", "Compare")
-HEADERS = ["area", "kind", "outcome", "inspection dates", "published", "pages", "chunks", "title", "id"]
+HEADERS = ["area", "kind", "outcome", "inspection dates", "published", "pages", "chunks", "title", "id", "files"]
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 CSS = """
 .sources blockquote { margin: .3em 0 .8em; padding-left: .8em; border-left: 3px solid #999; }
@@ -121,7 +121,8 @@ def comparison_table(comparison: dict) -> list[str]:
 def documents_rows(qa) -> list[list]:
     pages = qa.index.lexical.page_counts()
     return [[d.area or "", d.kind, d.outcome or "", d.inspection_dates or "", d.date or "", pages.get(d.doc_id, ""),
-             d.n_chunks, d.title, d.doc_id] for d in qa.index.documents()]
+             d.n_chunks, d.title, d.doc_id, "; ".join(x for x in (d.source, d.also_named) if x)]
+            for d in qa.index.documents()]
 
 
 def build(qa) -> gr.Blocks:
@@ -296,6 +297,8 @@ def build(qa) -> gr.Blocks:
             report = ingest_paths([Path(getattr(f, "name", f)) for f in files], qa.index, progress=True)
             qa.refresh()  # answerable at once, no restart
             skipped = "".join(f"\n- skipped {escape(name)}: {escape(why)}" for name, why in report.skipped)
+            skipped += "".join(f"\n- duplicate {escape(name)}: the same content as {escape(original)}, stored once"
+                               for name, original in report.duplicates)
             return documents_rows(qa), f"{escape(report.summary())}{skipped}"
 
         def remove(doc_id):
