@@ -114,6 +114,10 @@ class UISettings(_Group):
         16, description="Answers the app works on at once. Retrieval and extractive answers take a fraction of a "
                         "second; answers waiting for a language model slot hold a worker but no CPU."
     )
+    admin_token: str | None = Field(None, description="On any address but loopback, adding, removing and fetching "
+                                                      "documents in the app needs this token; unset, nobody can.")
+    store_questions: bool = Field(True, description="Keep the question's text with feedback (false: feedback is "
+                                                    "stored without what was typed).")
 
 
 class FetchSettings(_Group):

@@ -200,14 +200,20 @@ def test_compare_mode_renders_the_table(app):
 
 
 def test_a_short_load_test_reports_no_errors(app):
-    """CI's short version; the full two minutes with 20 users: `python -m ui.loadtest --users 20 --seconds 120`."""
-    from ui.loadtest import run_load
+    """CI's short version; the full two minutes with 20 users and a 10-minute soak at 5: `python -m ui.loadtest
+    --users 20 --seconds 120 --soak-users 5 --soak-seconds 600`."""
+    from ui.loadtest import run_load, run_soak
 
     url, _ = app
     result = run_load(url, users=5, seconds=8)
     print("\nload:", result)
     assert result["requests"] >= 5 and result["errors"] == 0, result["first_errors"]
     assert result["p50_ms"] > 0 and result["peak_rss_mb"] > 0
+    # and a short soak: memory sampled as it runs (the full one: --soak-users 5 --soak-seconds 600)
+    soak = run_soak(url, users=3, seconds=12, sample_every=4)
+    print("soak:", soak)
+    assert soak["errors"] == 0 and len(soak["samples"]) >= 2 and all(s["rss_mb"] > 0 for s in soak["samples"])
+    assert soak["growth_pct"] is not None and soak["growth_pct"] < 10
 
 
 def test_an_area_filter_scopes_the_answer_and_the_page_works_by_keyboard(app):

@@ -22,6 +22,7 @@ from rag.understand.conversation import Session  # noqa: E402
 from sendqa.domain import KINDS, SPEAKERS  # noqa: E402
 from sendqa.errors import SendQAError  # noqa: E402
 from sendqa.types import Answer, AnswerSentence  # noqa: E402
+from ui.admin import AdminGate, store_upload  # noqa: E402
 from ui.charts import timeliness_figure  # noqa: E402
 from ui.feedback import FeedbackStore  # noqa: E402
 from ui.sources import sources_html  # noqa: E402
@@ -125,8 +126,10 @@ def documents_rows(qa) -> list[list]:
             for d in qa.index.documents()]
 
 
-def build(qa) -> gr.Blocks:
-    feedback = FeedbackStore(qa.settings.home_dir / "feedback.sqlite")
+def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
+    """The app; `host` decides who may change the index (ui/admin.py)."""
+    feedback = FeedbackStore(qa.settings.home_dir / "feedback.sqlite", store_questions=qa.settings.ui.store_questions)
+    gate = AdminGate(host, qa.settings.ui.admin_token)
     local = qa.settings.answer.local
     if not local.threads and (os.cpu_count() or 1) > 1:
         # Many users share one machine: llama.cpp on every core stalls whenever retrieval needs one (2 cores, 20 users:
@@ -211,7 +214,7 @@ def build(qa) -> gr.Blocks:
 
     def _get_report_button(answer: Answer):
         """"Get Dorset's report" under an answer that says a published report is not held."""
-        if not answer.reports_to_fetch:
+        if not answer.reports_to_fetch or gate.required:  # elsewhere than loopback, fetching is the admin's
             return gr.update(visible=False)
         names = " and ".join(possessive(a) for a in answer.reports_to_fetch)
         label = f"Get {names} {'report' if len(answer.reports_to_fetch) == 1 else 'reports'}"
@@ -268,6 +271,10 @@ def build(qa) -> gr.Blocks:
                     sources = gr.HTML("<p>Sources appear here, each quote highlighted in its passage.</p>", elem_id="sources-panel")
         with gr.Tab("Documents"):
             table = gr.Dataframe(value=documents_rows(qa), headers=HEADERS, interactive=False, wrap=True)
+            if gate.required:
+                gr.Markdown(gate.note(), elem_id="admin-note")
+            admin = gr.Textbox(label="Admin token", type="password", visible=gate.required and gate.enabled,
+                               elem_id="admin-token")
             with gr.Row():
                 upload = gr.File(label="Add reports (PDF, text, Markdown, HTML)", file_count="multiple")
                 with gr.Column():
@@ -289,19 +296,36 @@ def build(qa) -> gr.Blocks:
             respond, inputs, outputs, api_name="chat", concurrency_id="answers")
         chatbot.like(like, [last_answer, comment], comment)
 
-        def add_files(files, progress=gr.Progress(track_tqdm=True)):
+        def add_files(files, token=None, progress=gr.Progress(track_tqdm=True)):
             from ingest.pipeline import ingest_paths
 
             if not files:
                 return gr.update(), ""
-            report = ingest_paths([Path(getattr(f, "name", f)) for f in files], qa.index, progress=True)
+            try:
+                gate.check(token)
+            except SendQAError as exc:
+                return gr.update(), escape(str(exc))
+            stored, refused = [], []
+            for f in files:
+                path = Path(getattr(f, "name", f))
+                try:
+                    stored.append(store_upload(path, getattr(f, "orig_name", None) or path.name, qa.settings.home_dir,
+                                               qa.settings.ingest.max_file_mb))
+                except (OSError, SendQAError) as exc:
+                    refused.append(f"\n- skipped {escape(str(exc))}")
+            report = ingest_paths(stored, qa.index, progress=True)
             qa.refresh()  # answerable at once, no restart
-            skipped = "".join(f"\n- skipped {escape(name)}: {escape(why)}" for name, why in report.skipped)
+            skipped = "".join(refused)
+            skipped += "".join(f"\n- skipped {escape(name)}: {escape(why)}" for name, why in report.skipped)
             skipped += "".join(f"\n- duplicate {escape(name)}: the same content as {escape(original)}, stored once"
                                for name, original in report.duplicates)
             return documents_rows(qa), f"{escape(report.summary())}{skipped}"
 
-        def remove(doc_id):
+        def remove(doc_id, token=None):
+            try:
+                gate.check(token)
+            except SendQAError as exc:
+                return gr.update(), escape(str(exc))
             removed = qa.index.delete((doc_id or "").strip())
             qa.refresh()
             return documents_rows(qa), ("Removed." if removed else f"No document with id {escape(doc_id or '')}.")
@@ -338,27 +362,29 @@ def build(qa) -> gr.Blocks:
             again.question, again.rewritten = answer.question, answer.rewritten
             return (*_finish(history, again, session), documents_rows(qa), summary)
 
-        def get_named(text, progress=gr.Progress(track_tqdm=True)):
+        def get_named(text, token=None, progress=gr.Progress(track_tqdm=True)):
             names = [n.strip() for n in re.split(r",|;", text or "") if n.strip()]
             if not names:
                 return gr.update(), "Type an area's name first."
             try:
+                gate.check(token)
                 return documents_rows(qa), fetch_reports(names)[1]
             except SendQAError as exc:
                 raise gr.Error(str(exc)) from None
 
-        def get_all(progress=gr.Progress(track_tqdm=True)):
+        def get_all(token=None, progress=gr.Progress(track_tqdm=True)):
             try:
+                gate.check(token)
                 return documents_rows(qa), fetch_reports(None)[1]
             except SendQAError as exc:
                 raise gr.Error(str(exc)) from None
 
         get_report.click(get_for_answer, [last_answer, chatbot, session], outputs + [table, status],
                          api_visibility="private", concurrency_id="answers")
-        fetch_btn.click(get_named, fetch_names, [table, status], api_visibility="private")
-        fetch_all_btn.click(get_all, None, [table, status], api_visibility="private")
-        upload.upload(add_files, upload, [table, status], api_name="add_documents")
-        remove_btn.click(remove, remove_id, [table, status], api_name="remove_document")
+        fetch_btn.click(get_named, [fetch_names, admin], [table, status], api_visibility="private")
+        fetch_all_btn.click(get_all, admin, [table, status], api_visibility="private")
+        upload.upload(add_files, [upload, admin], [table, status], api_name="add_documents")
+        remove_btn.click(remove, [remove_id, admin], [table, status], api_name="remove_document")
 
         def ask(question: str, quotes_only: bool = False) -> dict:
             """The `sendqa ask --json` object for a question; quotes_only answers without the language model."""
@@ -382,6 +408,9 @@ def build(qa) -> gr.Blocks:
 
 def launch(qa, host: str, port: int | None, **options) -> gr.Blocks:
     """Serve the app (`sendqa serve`, the tests and the load test all start it here); options go to Blocks.launch."""
-    demo = build(qa)
+    # Gradio's own copies of uploads stay in the data directory too, and it refuses files over the ingest limit.
+    os.environ["GRADIO_TEMP_DIR"] = str(qa.settings.home_dir / "uploads" / ".incoming")
+    demo = build(qa, host)
+    options.setdefault("max_file_size", f"{qa.settings.ingest.max_file_mb:g}mb")
     demo.launch(server_name=host, server_port=port, show_error=True, css=CSS, head=HEAD, **options)
     return demo

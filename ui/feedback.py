@@ -10,8 +10,12 @@ from pathlib import Path
 
 
 class FeedbackStore:
-    def __init__(self, path: Path):
+    """store_questions=False keeps what was typed out of the store (the question and its rewrite are not saved),
+    for councils that must not keep what the public types."""
+
+    def __init__(self, path: Path, store_questions: bool = True):
         self.path = Path(path)
+        self.store_questions = store_questions
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.path)) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, created REAL, rating TEXT, "
@@ -24,7 +28,8 @@ class FeedbackStore:
             cursor = db.execute(
                 "INSERT INTO feedback (created, rating, comment, question, rewritten, answer, citations, backend, settings)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), rating, comment, contract.get("question"), contract.get("rewritten"), contract.get("answer"),
+                (time.time(), rating, comment, *((contract.get("question"), contract.get("rewritten"))
+                                                 if self.store_questions else (None, None)), contract.get("answer"),
                  json.dumps(contract.get("citations", []), ensure_ascii=False), contract.get("backend"),
                  json.dumps(settings or {}, ensure_ascii=False)))
             return cursor.lastrowid

@@ -1,10 +1,12 @@
 """A bounded load test: N gradio_client users on loopback asking questions for S seconds against one app.
 
-    python -m ui.loadtest --users 20 --seconds 120      # the full run (index of SENDQA_HOME, or corpus/ on first run)
+    python -m ui.loadtest --users 20 --seconds 120 --soak-users 5 --soak-seconds 600
+                                                        # the full run: a 2-minute burst, then a 10-minute soak
     SENDQA_ANSWER__BACKEND=local python -m ui.loadtest --users 20 --llm-users 2 --seconds 120
                                                         # 2 users wait for the language model, 18 ask for quotes
 
-Reports requests, errors, latency p50/p95 (for each group of users) and the app process's memory.
+Reports requests, errors, latency p50/p95 (for each group of users) and the app process's memory; the soak samples
+the resident memory each minute and reports its growth from the first sample to the last (it should stay under 10%).
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ QUESTIONS = [
 def _rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _current_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
 
@@ -86,6 +95,26 @@ def run_load(url: str, users: int, seconds: float, llm_users: int = 0, questions
             "peak_rss_mb": _rss_mb(), "first_errors": errors[:3]}
 
 
+def run_soak(url: str, users: int, seconds: float, sample_every: float = 60.0) -> dict:
+    """`users` clients asking for `seconds`, the app's resident memory sampled after every `sample_every` seconds of
+    load; growth is from the first sample (after the first stretch, once caches are warm) to the last."""
+    samples, requests, errors, latencies = [], 0, 0, {"p50_ms": [], "p95_ms": []}
+    started = time.perf_counter()
+    while (left := seconds - (time.perf_counter() - started)) > 0.5:
+        part = run_load(url, users, min(sample_every, left))
+        requests, errors = requests + part["requests"], errors + part["errors"]
+        for key in latencies:
+            if part[key] is not None:
+                latencies[key].append(part[key])
+        samples.append({"at_s": round(time.perf_counter() - started), "rss_mb": _current_rss_mb(),
+                        "requests": part["requests"], "errors": part["errors"]})
+    first, last = samples[0]["rss_mb"], samples[-1]["rss_mb"]
+    return {"users": users, "seconds": seconds, "requests": requests, "errors": errors,
+            "p50_ms": statistics.median(latencies["p50_ms"]) if latencies["p50_ms"] else None,
+            "p95_ms": max(latencies["p95_ms"]) if latencies["p95_ms"] else None,
+            "samples": samples, "growth_pct": round(100 * (last - first) / first, 1) if first else None}
+
+
 def main() -> None:
     from sendqa.app import open_qa
     from sendqa.settings import load_settings
@@ -95,13 +124,19 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--llm-users", type=int, default=0, help="users answered by the configured backend")
+    parser.add_argument("--soak-users", type=int, default=0, help="then a soak with this many users")
+    parser.add_argument("--soak-seconds", type=float, default=600)
+    parser.add_argument("--sample-seconds", type=float, default=60, help="memory sampled this often in the soak")
     args = parser.parse_args()
     qa = open_qa(load_settings())
     demo = launch(qa, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     if qa.backend.can_invent and args.llm_users:
         qa.ask(QUESTIONS[0])  # the model is loaded (as the app starts it) before the clock starts
     try:
-        print(json.dumps(run_load(demo.local_url, args.users, args.seconds, args.llm_users), indent=1))
+        result = {"burst": run_load(demo.local_url, args.users, args.seconds, args.llm_users)}
+        if args.soak_users:
+            result["soak"] = run_soak(demo.local_url, args.soak_users, args.soak_seconds, args.sample_seconds)
+        print(json.dumps(result, indent=1))
     finally:
         demo.close()
 
