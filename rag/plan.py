@@ -97,14 +97,14 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
         return Plan(question, QuestionCheck(), refuse="empty")
     if len(question) > limit:
         return Plan(question[:limit], QuestionCheck(), refuse="too-long", refuse_args={"n": len(question), "limit": limit})
-    typed = question if not area else f"{question} in {area}"
-    named = find_areas(typed, catalog.areas, catalog.vocabulary)
-    respelled = normalise_question(typed, catalog.vocabulary)
-    if respelled != typed and set(_places(again := find_areas(respelled, catalog.areas, catalog.vocabulary))) > set(_places(named)):
-        # a place name's neighbours misspelt ("compar bury n stoke"): read as the words they stand for
-        named, source = again, normalise_question(question, catalog.vocabulary)
-    else:
-        source = question
+    named = find_areas(question if not area else f"{question} in {area}", catalog.areas, catalog.vocabulary)
+    source = question
+    respelled = normalise_question(question, catalog.vocabulary)
+    if respelled != question:
+        again = find_areas(respelled if not area else f"{respelled} in {area}", catalog.areas, catalog.vocabulary)
+        if set(_places(again)) > set(_places(named)):
+            # a place name's neighbours misspelt ("compar bury n stoke"): read as the words they stand for
+            named, source = again, respelled
     whole = normalise_question(named.spell_out(source), catalog.vocabulary)  # "salt in lancs": in Lancashire
     background, query = split_context(whole)
     names_area = bool(named.in_corpus or named.unknown)

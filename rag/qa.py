@@ -233,12 +233,14 @@ class QA:
                               self._outcome_meaning).shortened(requested_count(plan.question))
         writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
         data = {"area": area, "sections": []}
+        said: set[str] = set()  # a sentence two sections both chose is shown once, in the first
         for heading, bullets in briefing.sections.items():
             shown = []
             for bullet in bullets:
-                numbers = writer.numbers_for(bullet)
+                numbers = writer.numbers_for(bullet) if bullet.text not in said else []
                 if not numbers:
                     continue
+                said.add(bullet.text)
                 sentence = writer.add_cited(bullet.text, numbers, "statistic" if bullet.facts else "quote")
                 shown.append({"text": bullet.text, "citations": numbers, "speaker": sentence.speaker})
                 timings.setdefault("first_sentence", _ms(started))

@@ -192,6 +192,8 @@ def test_a_briefing_opens_with_its_headline_and_keeps_the_bullets_asked_for(full
     whole = full_qa.ask("brief me on medway")
     sections = {s["heading"]: s["bullets"] for s in whole.briefing["sections"]}
     assert list(sections)[0] == HEADLINE and all(len(b) <= MAX_BULLETS for b in sections.values())
+    texts = [b["text"] for bullets in sections.values() for b in bullets]
+    assert len(texts) == len(set(texts))  # nothing shown twice, though two sections may choose the same sentence
     cited = {c.n: c for c in whole.citations}
     headline = sections[HEADLINE]
     assert any("inconsistent experiences and outcomes" in b["text"] for b in headline)

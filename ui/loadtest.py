@@ -28,16 +28,10 @@ QUESTIONS = [
 ]
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmHWM") -> float:
+    """The app process's memory from /proc: its peak (VmHWM) or, with field="VmRSS", what it holds now."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
-
-
-def _current_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
 
@@ -106,7 +100,7 @@ def run_soak(url: str, users: int, seconds: float, sample_every: float = 60.0) -
         for key in latencies:
             if part[key] is not None:
                 latencies[key].append(part[key])
-        samples.append({"at_s": round(time.perf_counter() - started), "rss_mb": _current_rss_mb(),
+        samples.append({"at_s": round(time.perf_counter() - started), "rss_mb": _rss_mb("VmRSS"),
                         "requests": part["requests"], "errors": part["errors"]})
     first, last = samples[0]["rss_mb"], samples[-1]["rss_mb"]
     return {"users": users, "seconds": seconds, "requests": requests, "errors": errors,
