@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,9 +19,13 @@ from ingest.manifest import MANIFEST_NAME
 from ingest.prepare import doc_id_for, file_sha256, prepare
 from ingest.readers import SUPPORTED
 from rag.index import CorpusIndex
-from sendqa.errors import SendQAError
+from sendqa.errors import DiskFull, SendQAError, disk_full
+from sendqa.safety import instructions_in
 
 
+# The index grows by 50 to 80 bytes per character of text (measured on corpus/ and the 40 reports: chunks, vectors,
+# Chroma's own full-text index, the lexical index, the docstore); below this floor a batch surely does not fit.
+_MIN_BYTES_PER_CHAR = 20
 _PARALLEL_FROM = 4  # fewer files than this are parsed in-process (a worker takes ~1 s to start)
 
 
@@ -31,6 +36,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file name, why)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file name, the file it has the content of)
+    instructions: list[tuple[str, int]] = field(default_factory=list)  # (file name, lines addressed to a model)
     chunks_added: int = 0
     seconds: float = 0.0
 
@@ -121,12 +127,16 @@ class _BatchWriter:
         if not batch:
             return
         existing = {record.doc_id for _, _, record in batch if self.index.document(record.doc_id) is not None}
-        for doc_id in existing:
-            # Chunking settings may have changed with the same text: drop the old chunks explicitly.
-            self.index.delete(doc_id, persist=False)
+        for _, _, record in batch:
+            # Drop whatever any store holds for it first: old chunks (chunking settings may have changed with the same
+            # text), or the leftovers of a run killed mid-batch, whose docstore hash would make the pipeline skip the
+            # document as already seen and leave it listed with no chunks.
+            self.index.delete(record.doc_id, persist=False)
+        self._check_space([document for _, document, record in batch if record.doc_id not in existing], batch)
         try:
             nodes, chunks = _embed_batch(self.index, self.pipeline, [document for _, document, _ in batch])
-        except Exception:
+        except Exception as exc:
+            self._give_up_if_full(exc, batch)
             self._one_by_one(batch, existing)
             return
         self._pending = (batch, existing, chunks, self._thread.submit(self.index.vector_store.add, nodes))
@@ -139,7 +149,8 @@ class _BatchWriter:
         self._pending = None
         try:
             writing.result()
-        except Exception:
+        except Exception as exc:
+            self._give_up_if_full(exc, batch)
             self._one_by_one(batch, existing)
             return
         self._record(batch, existing, chunks)
@@ -157,10 +168,30 @@ class _BatchWriter:
             try:
                 chunks = _store_batch(self.index, self.pipeline, [document])
             except Exception as exc:
+                self._give_up_if_full(exc, [(path, document, record)])
                 self.index.delete(record.doc_id, persist=False)
                 self.report.skipped.append((path.name, _why(path, exc)))
                 continue
             self._record([(path, document, record)], existing, chunks)
+
+    def _check_space(self, new_documents: list, batch: list) -> None:
+        """Refuse, before writing anything, a batch the disk surely cannot hold: a full disk met mid-write may leave
+        part of a document that only freeing space and ingesting again removes."""
+        needed = _MIN_BYTES_PER_CHAR * sum(len(d.text) for d in new_documents)
+        if needed and shutil.disk_usage(self.index.settings.home_dir).free < needed:
+            raise DiskFull(batch[0][0].name, needed)
+
+    def _give_up_if_full(self, exc: Exception, batch: list) -> None:
+        """A full disk fails every document after this one too: take back what this batch wrote, where the disk
+        still allows, and stop the run (documents recorded before it are whole and stay)."""
+        if not disk_full(exc):
+            return
+        for _, _, record in batch:
+            try:
+                self.index.delete(record.doc_id, persist=False)
+            except Exception:  # the disk is full: a later run replaces what is left (see add)
+                pass
+        raise DiskFull(batch[0][0].name) from exc
 
     def _record(self, batch: list, existing: set[str], chunks: dict[str, int]) -> None:
         for path, _, record in batch:
@@ -248,6 +279,8 @@ def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = Tru
                     bar.update()
                     continue
                 document, record = prepared
+                if lines := instructions_in(document.text):
+                    report.instructions.append((path.name, lines))
                 batch.append((path, document, record))
                 batch_chars += len(document.text)
                 # Embed when the batch is full, or when waiting for the parser would leave this process idle.
@@ -259,9 +292,25 @@ def ingest_paths(paths: Iterable[Path], index: CorpusIndex, progress: bool = Tru
             writer.finish()
             bar.update(len(batch))
         _record_aliases(index, aliases)
+    except DiskFull as stopped:
+        done = len(report.added) + len(report.replaced)
+        kept = f"the {done} files ingested before it are kept whole" if done else "nothing else was changed"
+        free = _megabytes(shutil.disk_usage(settings.home_dir).free)
+        if stopped.needed:
+            what = (f"has too little space for {stopped.name} (it needs about {_megabytes(stopped.needed)}, "
+                    f"{free} are free), so ingest stopped before writing it and {kept}")
+        else:
+            what = (f"ran out of space while ingesting {stopped.name}, so that file was taken back ({free} free now) "
+                    f"and {kept}")
+        raise DiskFull(f"the disk holding {settings.home_dir} {what}. Free some space and run the same command "
+                       "again: files already in are skipped") from None
     finally:
         writer.close()
-        index.persist()
+        try:
+            index.persist()
+        except OSError as exc:
+            if not disk_full(exc):
+                raise
     report.seconds = time.perf_counter() - started
     return report
 
@@ -275,6 +324,10 @@ def _record_aliases(index: CorpusIndex, aliases: dict[str, list[str]]) -> None:
         known = [n for n in (record.also_named or "").split("; ") if n]
         record.also_named = "; ".join(dict.fromkeys(known + [n for n in names if n != record.source]))
         index.save_record(record)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"
 
 
 def _why(path: Path, exc: Exception) -> str:

@@ -31,7 +31,7 @@ def _area_named_in(head: str) -> str | None:
     """The one local area a document's opening names (a council statement or article with no manifest entry)."""
     from rag.areas import find_areas
 
-    named = find_areas(head, [])
+    named = find_areas(head, [], fuzzy=False)  # a document spells its places: "Wessex" is no typo of Essex
     places = list(dict.fromkeys(named.unknown))
     return places[0] if len(places) == 1 else None
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ingest.blocks import Block, bullet_text, is_known_heading, join_lines
 from sendqa.errors import SendQAError
+from sendqa.safety import without_controls
 
 SUPPORTED = {".pdf", ".txt", ".md", ".markdown", ".html", ".htm"}
 
@@ -42,7 +43,7 @@ def _decode_text(path: Path, data: bytes) -> str:
     control = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if control > max(20, len(text[:20000]) // 50):
         raise SendQAError(f"{path.name}: looks like a binary file, not text")
-    return text
+    return without_controls(text)
 
 
 # --- plain text and markdown ---------------------------------------------------------------

@@ -118,10 +118,12 @@ class AreaMatch:
                       if m.group().lower() in ABBREVIATIONS else m.group(), text)
 
 
-def find_areas(question: str, corpus_areas: list[str], vocabulary: frozenset[str] = frozenset()) -> AreaMatch:
+def find_areas(question: str, corpus_areas: list[str], vocabulary: frozenset[str] = frozenset(),
+               fuzzy: bool = True) -> AreaMatch:
     """Places named in the question: corpus areas, other English councils, regions, and places outside England.
 
     vocabulary: ordinary words (e.g. every word of the indexed documents); only other words may be read as typos.
+    fuzzy: read misspelt names too (people type questions; documents spell their places).
     """
     corpus = {area_key(a): a for a in corpus_areas if a}
     # phrase key -> canonical key; the corpus's own names (a user's "Zorbleton") are places too
@@ -148,7 +150,8 @@ def find_areas(question: str, corpus_areas: list[str], vocabulary: frozenset[str
             found.append((span[0], candidates[phrase]))
             aliases[phrase] = candidates[phrase]
     match = AreaMatch()
-    _fuzzy(words, taken, corpus, vocabulary, found, match)
+    if fuzzy:
+        _fuzzy(words, taken, corpus, vocabulary, found, match)
     gaz = default_gazetteer()
     for key in dict.fromkeys(target for _, target in sorted(found)):
         place = gaz.lookup(key)

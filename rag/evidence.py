@@ -16,6 +16,7 @@ from rag.understand.relevance import default_relevance
 from rag.sentences import Sentence, ends_as_sentence, split_sentences
 from sendqa.domain import (ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
                            SECTION_OUTCOME, SEND_WORDS, STRENGTH_SECTIONS)
+from sendqa.safety import addressed_to_a_model
 from sendqa.types import Evidence
 
 _STOP = set("""a an the and or of in on at to for from by with about is are was were be been being do does did done has have had
@@ -82,7 +83,9 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         # share no words with them).
         add_chunks("speaker NOT IN ('Ofsted/CQC', 'glossary')", (), limit_per_doc=8)
     rank = {cid: i for i, cid in enumerate(ev.chunk_id for ev in evidence)}
-    sentences: list[Sentence] = [s for ev in chunks.values() for s in split_sentences(ev)]
+    # A sentence addressed to a language model is never evidence: no backend reads it, no answer shows it.
+    sentences: list[Sentence] = [s for ev in chunks.values() for s in split_sentences(ev)
+                                 if not addressed_to_a_model(s.text)]
     if not sentences:
         return context
     q_vec = np.asarray(index.embed_model.encode([question], True)[0])

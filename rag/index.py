@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -18,11 +19,12 @@ from rag.lexical import LexicalIndex
 from rag.sqlite_kvstore import SQLiteKVStore
 from rag.statistics import Statistics
 from rag.vector_cache import VectorCache
-from sendqa.errors import SendQAError
+from sendqa.errors import SendQAError, disk_full
 from sendqa.settings import Settings
 from sendqa.types import DocumentRecord
 
 _FIELDS = list(DocumentRecord.model_fields)
+_LOW_SPACE = 50_000_000  # bytes free below which a Chroma that will not open is put down to the disk
 _DOCSTORE_NAMESPACE = "docstore"
 _DOCSTORE_TEXTS = f"{_DOCSTORE_NAMESPACE}/data"  # KVDocumentStore's collection of stored documents
 
@@ -80,13 +82,21 @@ class CorpusIndex:
         if reset_vectors:
             _reset_chroma(settings)
         try:
-            self.collection = chroma_client(settings).get_or_create_collection(
+            self.client = chroma_client(settings)
+            self.collection = self.client.get_or_create_collection(
                 f"sendqa-{settings.retrieval.embedding}", metadata={"hnsw:space": "cosine"}
             )
             self.collection.count()
         except SendQAError:
             raise
         except Exception as exc:  # e.g. "database disk image is malformed"
+            # Chroma applies its pending log on opening, so a full disk fails it too, without saying so: then the
+            # fix is room, not a rebuild.
+            free = shutil.disk_usage(settings.home_dir).free if not settings.chroma_url else None
+            if disk_full(exc) or (free is not None and free < _LOW_SPACE):
+                raise SendQAError(f"the disk holding {settings.home_dir} is full ({free / 1e6:.1f} MB free), so the "
+                                  f"Chroma index cannot be opened ({exc.__class__.__name__}: {exc}): free some space "
+                                  "and try again; nothing in it is lost") from None
             raise SendQAError(f"the Chroma index in {settings.chroma_url or settings.home_dir / 'chroma'} cannot be read "
                               f"({exc.__class__.__name__}: {exc}): run `sendqa ingest --rebuild` to rebuild it from the "
                               "stored documents") from None
@@ -135,10 +145,11 @@ class CorpusIndex:
         counts: dict[str, dict[str, int]] = {}
 
         def row(doc_id: str) -> dict[str, int]:
-            return counts.setdefault(doc_id, {"table": 0, "lexical": 0, "chroma": 0, "docstore": 0})
+            return counts.setdefault(doc_id, {"table": 0, "lexical": 0, "chroma": 0, "docstore": 0, "listed": 0})
 
         for record in self.documents():
             row(record.doc_id)["table"] = record.n_chunks
+            row(record.doc_id)["listed"] = 1
         for doc_id, n in self.lexical.chunk_counts().items():
             row(doc_id)["lexical"] = n
         total = self.collection.count()
@@ -156,12 +167,59 @@ class CorpusIndex:
         """What disagrees between the document table, the lexical index, Chroma and the docstore."""
         found = []
         for doc_id, c in sorted(self.chunk_counts().items()):
-            if not c["table"]:
-                found.append(f"{doc_id}: in the {'lexical index' if c['lexical'] else 'vector index'} but not in the document table")
+            if c["listed"] and not c["table"]:
+                found.append(f"{doc_id}: listed in the document table with no chunks")
+            elif not c["table"]:
+                held = [name for key, name in (("lexical", "lexical index"), ("chroma", "vector index"),
+                                               ("docstore", "docstore")) if c[key]]
+                found.append(f"{doc_id}: in the {' and the '.join(held)} but not in the document table, left by an "
+                             "ingest that did not finish: ingest the file again to replace it")
             elif c["lexical"] != c["table"] or c["chroma"] != c["table"] or not c["docstore"]:
                 found.append(f"{doc_id}: {c['table']} chunks expected; lexical index has {c['lexical']}, Chroma "
                              f"{c['chroma']}{'' if c['docstore'] else ', and its text is missing from the docstore'}")
         return found
+
+    # --- is the index on disk still the one this process opened? -------------------------------
+    def _files(self) -> list[Path]:
+        files = [self._db_path]
+        if not self.settings.chroma_url:  # a Chroma server keeps its own files
+            files.append(self.settings.home_dir / "chroma" / "chroma.sqlite3")
+        return files
+
+    def on_disk(self) -> tuple:
+        """A stamp of the index files as they are now (which file, its size and last change, its write-ahead log's
+        too): another process's ingest or rebuild changes it, this process's answers do not."""
+        stamp = []
+        for path in self._files():
+            for file in (path, path.with_name(path.name + "-wal")):
+                try:
+                    st = file.stat()
+                    stamp.append((file.name, st.st_ino, st.st_size, st.st_mtime_ns))
+                except FileNotFoundError:
+                    stamp.append((file.name, None))
+        return tuple(stamp)
+
+    def reachable(self) -> bool:
+        """Whether Chroma answers now (only a server can stop answering while this process runs)."""
+        try:
+            self.client.heartbeat()
+            return True
+        except Exception:
+            return False
+
+    def damage(self) -> str | None:
+        """Why the index files cannot be used as they are (deleted, or not an SQLite database any more), or None."""
+        for path in self._files():
+            try:
+                with path.open("rb") as handle:
+                    header = handle.read(16)
+            except FileNotFoundError:
+                return f"{path} was deleted"
+            except OSError as exc:
+                return f"{path} cannot be read ({exc.strerror})"
+            if header != b"SQLite format 3\x00":
+                return f"{path} is damaged"
+        return None
 
     # --- the document table ---------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -217,12 +275,23 @@ class CorpusIndex:
     def delete(self, doc_id: str, persist: bool = True) -> bool:
         """Remove a document everywhere: vectors, lexical index, docstore and table. False if it was not there."""
         existed = self.document(doc_id) is not None
-        self.vector_store.delete(doc_id)
-        self.lexical.delete_document(doc_id)
-        self.docstore.delete_ref_doc(doc_id, raise_error=False)
-        self.docstore.delete_document(doc_id, raise_error=False)
-        with closing(self._db()) as db, db:
-            db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+        def from_table() -> None:
+            with closing(self._db()) as db, db:
+                db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+        failed = None
+        # Each store separately, the table first: a store that cannot be written now (a full disk) leaves the
+        # others clean, and what is left of it is what `sendqa doctor` names and the next ingest replaces.
+        for remove in (from_table, lambda: self.vector_store.delete(doc_id), lambda: self.lexical.delete_document(doc_id),
+                       lambda: self.docstore.delete_ref_doc(doc_id, raise_error=False),
+                       lambda: self.docstore.delete_document(doc_id, raise_error=False)):
+            try:
+                remove()
+            except Exception as exc:
+                failed = failed or exc
+        if failed is not None:
+            raise failed
         if persist:
             self.persist()
         return existed

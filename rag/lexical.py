@@ -139,6 +139,24 @@ class LexicalIndex:
         with closing(self._db()) as db:
             return db.execute(f"SELECT count(*) FROM chunks WHERE {where}", params).fetchone()[0]
 
+    def word_counts(self, words: list[str]) -> dict[str, int]:
+        """How many chunks hold each word (words no chunk holds are left out)."""
+        words = [w for w in words if _TOKEN.fullmatch(w)]
+        if not words:
+            return {}
+        with closing(self._db()) as db:
+            marks = ", ".join("?" * len(words))
+            return dict(db.execute(f"SELECT word, n FROM words WHERE word IN ({marks})", words).fetchall())
+
+    def areas_holding(self, word: str) -> set[str]:
+        """The areas ("" for none) of the chunks whose text holds the word."""
+        if not _TOKEN.fullmatch(word):
+            return set()
+        with closing(self._db()) as db:
+            rows = db.execute("SELECT DISTINCT c.area FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+                              "WHERE chunks_fts MATCH ?", (f'text : "{word}"',))
+            return {r[0] or "" for r in rows}
+
     def vocabulary(self) -> frozenset[str]:
         with closing(self._db()) as db:
             return frozenset(r[0] for r in db.execute("SELECT word FROM words WHERE word GLOB '[a-z]*'"))

@@ -6,6 +6,7 @@ the Answer. Both take the same path, so `sendqa ask --json`, `--stream` and the 
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Iterator
 
@@ -59,6 +60,7 @@ class QA:
         self.settings = settings
         self.index = index or CorpusIndex(settings)
         self.retriever = HybridRetriever(self.index)
+        self._reopening = threading.Lock()
         self.backend = backend or get_backend(settings.answer.backend, settings)
         self.extractive = ExtractiveBackend()
         self.index.load_statistics()
@@ -72,6 +74,7 @@ class QA:
 
     def refresh(self) -> None:
         """Re-read what the index holds (after documents are added or removed while the app runs)."""
+        self._stamp = self.index.on_disk()
         documents = self.index.documents()
         self._glossary = None
         self._outcomes = {d.doc_id: d.outcome for d in documents}
@@ -85,6 +88,28 @@ class QA:
             stat_areas=self.index.statistics.areas,
             router=default_router(self.settings),
         )
+
+    def current(self) -> None:
+        """Follow the index on disk while the app runs: another process's ingest or `--rebuild` is read in (the
+        embedded Chroma of this process would not see it), and a deleted or damaged index is a clear error until
+        it is rebuilt; no restart either way."""
+        if self.index.on_disk() == self._stamp:
+            return
+        with self._reopening:
+            if self.index.on_disk() == self._stamp:
+                return  # another thread reopened it
+            problem = self.index.damage()
+            if problem:
+                raise SendQAError(f"the index in {self.settings.home_dir} cannot be used: {problem}. Run "
+                                  "`sendqa ingest --rebuild`; answers resume when it ends, without a restart")
+            if not self.settings.chroma_url:
+                from chromadb.api.shared_system_client import SharedSystemClient
+
+                SharedSystemClient.clear_system_cache()  # else chromadb hands back this process's old client
+            self.index = CorpusIndex(self.settings)
+            self.retriever = HybridRetriever(self.index)
+            self.index.load_statistics()
+            self.refresh()
 
     # --- public API ------------------------------------------------------------------------------
     def ask(self, question: str, area: str | None = None, filters: Filters | None = None,
@@ -100,6 +125,7 @@ class QA:
         """Yield each shown sentence as soon as it is verified and cited, then the complete Answer."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
+        self.current()
         plan = plan_question(question, self.catalog, self.settings, area=area, filters=filters)
         if plan.refuse == "unknown-area" and plan.stat_areas:
             yield from self._refusal_with_figures(plan, started, timings)
@@ -134,7 +160,15 @@ class QA:
                 yield writer.finish(timings, [])
                 return
         t = time.perf_counter()
-        evidence = gather(plan, self.retriever, self.catalog.languages, self.settings.retrieval.area_mode)
+        try:
+            evidence = gather(plan, self.retriever, self.catalog.languages, self.settings.retrieval.area_mode)
+            # Only listed documents answer: chunks an unfinished ingest left behind (or one still running) do not.
+            evidence = [e for e in evidence if e.doc_id in self._outcomes]
+        except Exception:
+            if self.settings.chroma_url and not self.index.reachable():
+                raise SendQAError(f"the Chroma server at {self.settings.chroma_url} is not answering: start it again "
+                                  "(`chroma run --path DIR`); answers resume when it is back, without a restart") from None
+            raise
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         area_terms = {w for a in plan.areas for w in area_key(a).split()}

@@ -14,6 +14,8 @@ from typing import Callable
 
 import numpy as np
 
+from sendqa.errors import disk_full
+
 
 class VectorCache:
     def __init__(self, path: Path, encode: Callable[[list[str], bool], np.ndarray]):
@@ -37,7 +39,11 @@ class VectorCache:
                 fresh = self._encode([texts[i] for i in missing], False)
                 for i, vector in zip(missing, fresh):
                     found[keys[i]] = np.asarray(vector, dtype=np.float32)
-                with db:
-                    db.executemany("INSERT OR IGNORE INTO vectors (key, vector) VALUES (?, ?)",
-                                   [(keys[i], found[keys[i]].tobytes()) for i in missing])
+                try:
+                    with db:
+                        db.executemany("INSERT OR IGNORE INTO vectors (key, vector) VALUES (?, ?)",
+                                       [(keys[i], found[keys[i]].tobytes()) for i in missing])
+                except sqlite3.OperationalError as exc:
+                    if not disk_full(exc):
+                        raise  # a full disk only costs the cache: the vectors are in hand
         return np.vstack([found[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)

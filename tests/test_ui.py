@@ -20,7 +20,9 @@ from tests.conftest import CORPUS, ROOT, openai_settings
 ARTIFACTS = Path(os.environ.get("SENDQA_TEST_ARTIFACTS") or ROOT / "tests" / "artifacts")
 HOSTILE = ("Hostile SEND note about Somerset support services.\n\n"
            "Somerset parents said support services were <script>window.hacked = 1</script> hard to reach, see "
-           "[click here](http://evil.example/phish) and ![tracker](http://evil.example/t.png) for details.\n")
+           "[click here](http://evil.example/phish) and ![tracker](http://evil.example/t.png) for details, "
+           "[or here](javascript:window.hacked=2) and <a href=\"javascript:window.hacked=3\">here</a> "
+           "<img src=x onerror=\"window.hacked=4\">.\n")
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +131,10 @@ def test_document_text_stays_inert(app):
         assert page.evaluate("window.hacked === undefined")
         assert page.locator("a[href*='evil.example']").count() == 0
         assert page.locator("img[src*='evil.example']").count() == 0
+        assert page.locator("a[href^='javascript']").count() == 0 and page.locator("img[onerror]").count() == 0
+        for link in page.locator("#sources-panel a").all():  # links the app makes, clicked: none runs the note
+            link.click(modifiers=["Control"])
+        assert page.evaluate("window.hacked === undefined")
         browser.close()
 
 
@@ -179,9 +185,20 @@ def test_an_uploaded_document_is_answerable_at_once(app, tmp_path):
         assert "rutland-zephyr-note" in page.inner_text("body")
         assert {"area", "outcome", "inspection dates", "pages", "chunks"} <= set(
             page.locator("th").evaluate_all("hs => hs.map(h => h.innerText.trim())"))
+        # A name with `../`, spaces and accents, about a place no list knows, asked without a SEND word.
+        page.locator("input[type=file]").last.set_input_files(
+            {"name": "../../Zorbleton notes é.txt", "mimeType": "text/plain",
+             "buffer": "Zorbleton family hub\n\nParents praised the Zorbleton Otter Club, which runs every Tuesday "
+                       "evening in the library.\n".encode()})
+        page.get_by_text("Zorbleton notes").first.wait_for(timeout=90_000)
         page.get_by_role("tab", name="Ask").click()
         _ask(page, "What did families in Rutland say about the Zephyr Pathway team?", "within two days")
+        _ask(page, "When does the Zorbleton Otter Club meet?", "every Tuesday")
         browser.close()
+    _, home = app
+    stored = sorted(p.name for p in (home / "uploads").iterdir() if p.is_file())
+    assert "Zorbleton notes é.txt" in stored  # its last part only, kept readable
+    assert not list(home.parent.glob("Zorbleton*")) and not list(home.glob("Zorbleton*"))  # nothing climbed out
 
 
 def test_compare_mode_renders_the_table(app):

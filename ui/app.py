@@ -303,6 +303,7 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
                 return gr.update(), ""
             try:
                 gate.check(token)
+                qa.current()  # write into the index on disk now, not one another process has replaced
             except SendQAError as exc:
                 return gr.update(), escape(str(exc))
             stored, refused = [], []
@@ -319,11 +320,14 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
             skipped += "".join(f"\n- skipped {escape(name)}: {escape(why)}" for name, why in report.skipped)
             skipped += "".join(f"\n- duplicate {escape(name)}: the same content as {escape(original)}, stored once"
                                for name, original in report.duplicates)
+            skipped += "".join(f"\n- note {escape(name)}: {lines} line(s) addressed to a language model, never shown or "
+                               "given to a model" for name, lines in report.instructions)
             return documents_rows(qa), f"{escape(report.summary())}{skipped}"
 
         def remove(doc_id, token=None):
             try:
                 gate.check(token)
+                qa.current()  # write into the index on disk now, not one another process has replaced
             except SendQAError as exc:
                 return gr.update(), escape(str(exc))
             removed = qa.index.delete((doc_id or "").strip())
@@ -386,17 +390,23 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
         upload.upload(add_files, [upload, admin], [table, status], api_name="add_documents")
         remove_btn.click(remove, [remove_id, admin], [table, status], api_name="remove_document")
 
+        def answered(make) -> dict:
+            try:
+                return make().contract()
+            except SendQAError as exc:  # the message, not a traceback, reaches the client
+                raise gr.Error(str(exc)) from None
+
         def ask(question: str, quotes_only: bool = False) -> dict:
             """The `sendqa ask --json` object for a question; quotes_only answers without the language model."""
-            return qa.ask(question, backend=qa.extractive if quotes_only else None).contract()
+            return answered(lambda: qa.ask(question, backend=qa.extractive if quotes_only else None))
 
         def brief(area_name: str) -> dict:
             """A cited briefing on one area (its `briefing` field holds the sections)."""
-            return qa.brief(area_name).contract()
+            return answered(lambda: qa.brief(area_name))
 
         def compare(areas: str) -> dict:
             """A cited comparison of areas named like "Bury, Oldham and Stoke-on-Trent"."""
-            return qa.compare(*[a.strip() for a in re.split(r",|\band\b", areas) if a.strip()]).contract()
+            return answered(lambda: qa.compare(*[a.strip() for a in re.split(r",|\band\b", areas) if a.strip()]))
 
         for fn in (ask, brief, compare):
             gr.api(fn, api_name=fn.__name__, concurrency_id="answers")

@@ -116,7 +116,27 @@ class Session:
             # "why?": the last question again, with the new turn's question word
             return self._keep(f"{_sentence(tokens).rstrip(' ?.')}: {last.standalone.rstrip(' ?.')}?", last.topic,
                               reading.intent)
+        if self._names_something_elsewhere(tokens, last.areas):
+            return question
         return _sentence(_place(tokens, where))
+
+    def _names_something_elsewhere(self, tokens: list[str], areas: list[str]) -> bool:
+        """Whether the question names something only other places' documents hold: its rarest word that is no
+        English word (a name: "the Zorbleton Otter Club") is in the index but in no document of the last areas.
+        Then it is a new question, not a follow-up about the last place."""
+        from rag.understand.normalise import english_words
+
+        index = getattr(self.qa, "index", None)
+        if index is None:
+            return False
+        english = english_words()
+        names = [w for w in dict.fromkeys(t.lower() for t in tokens) if w.isalpha() and w not in english]
+        counts = index.lexical.word_counts(names)
+        if not counts:
+            return False
+        rarest = min(counts, key=counts.get)
+        last = {area_key(a) for a in areas}
+        return not any(area_key(a) in last for a in index.lexical.areas_holding(rarest) if a)
 
     def standalone(self, question: str) -> str:
         """The state's rewrite; where an LLM backend is configured its condensed question (llama-index's
