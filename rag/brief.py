@@ -125,7 +125,10 @@ def _quoted(answer, limit: int, prefer: set[str] | None = None) -> list[Bullet]:
     when there are any."""
     if answer is None or answer.abstained:
         return []
-    quoted = [s for s in answer.sentences if s.citations and s.origin != "message"]
+    # Whole sentences only: a briefing bullet stands alone, so a list's lead-in ("... should improve:") and its items
+    # (which open in lower case) are left to the full answer.
+    quoted = [s for s in answer.sentences if s.citations and s.origin != "message"
+              and not s.text.rstrip().endswith(":") and not s.text[:1].islower()]
     if prefer:
         section = {c.n: (c.section or "").lower() for c in answer.citations}
         rank = {name: i for i, name in enumerate(sorted(prefer, key=lambda n: ACTION_SECTIONS.get(n, 9)))}

@@ -110,7 +110,20 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         return Selection(context, abstained=True, reason="no-evidence")
     ordered = _order(context, [sid for sid in chosen if sid not in weaker], lead)
     ordered += [sid for sid in _order(context, chosen, lead) if sid not in ordered]
-    return Selection(context, chosen=with_antecedents(context, ordered))
+    deliberate = lead or check.intent == "definition"  # a report's actions, a term's defining sentences: in order
+    return Selection(context, chosen=with_antecedents(context, ordered if deliberate else _answer_first(context, ordered)))
+
+
+def _answer_first(context: Context, ordered: list[str]) -> list[str]:
+    """The sentence of the first document that most answers the question first, where nothing is pinned ahead
+    of it (an outcome) and the answer is no list (a report's actions, a lead-in and its items): the rest keep their
+    document order after it, so the reader meets the answer before its context."""
+    if not ordered or ordered[0] in context.pinned:
+        return ordered
+    first_doc = context.sentences[ordered[0]].evidence.doc_id  # the document that answers best stays first
+    mine = [sid for sid in ordered if context.sentences[sid].evidence.doc_id == first_doc]
+    best = max(mine, key=lambda sid: (context.relevance.get(sid, 0.0), context.scores.get(sid, 0.0)))
+    return [best] + [sid for sid in ordered if sid != best]
 
 
 # A sentence opening with one of these leans on the one before it ("Consequently, more children ...", "This means
@@ -136,11 +149,47 @@ def _previous(context: Context, sid: str) -> str | None:
     return None
 
 
+def _lead_in(context: Context, sid: str) -> str | None:
+    """The gathered lead-in ("In particular, they should urgently improve:") of a bullet item that only continues
+    it (it opens in lower case), through the items between them; None for any other sentence."""
+    here = context.sentences[sid]
+    if not _is_bullet(here) or not here.text[:1].islower():
+        return None
+    before = _previous(context, sid)
+    for _ in range(30):  # a list is never longer
+        if before is None:
+            return None
+        sentence = context.sentences[before]
+        if sentence.text.rstrip().endswith(":"):
+            return before
+        if not _is_bullet(sentence):
+            return None
+        before = _previous(context, before)
+    return None
+
+
 def with_antecedents(context: Context, chosen: list[str]) -> list[str]:
     """Each sentence that leans on the one before it is shown after that one, or not at all."""
     out: list[str] = []
     for sid in chosen:
         if sid in out:
+            continue
+        lead = _lead_in(context, sid)
+        if lead is not None:  # a list item ("children waiting for a community paediatric assessment") after its lead-in
+            if lead not in out:
+                opener = _previous(context, lead)
+                # a lead-in inside its paragraph ("In particular, they should urgently improve:") follows its opening
+                if opener is not None and not starts_item(context.sentences[lead]) and opener not in out:
+                    out.append(opener)
+                if opener is not None and opener in out and not starts_item(context.sentences[lead]):
+                    out[out.index(opener) + 1:out.index(opener) + 1] = [lead, sid]
+                else:
+                    out += [lead, sid]
+            else:
+                at = out.index(lead) + 1
+                while at < len(out) and _lead_in(context, out[at]) == lead:
+                    at += 1
+                out.insert(at, sid)
             continue
         if sid in context.pinned or not leans(context.sentences[sid].text):
             out.append(sid)
@@ -152,7 +201,11 @@ def with_antecedents(context: Context, chosen: list[str]) -> list[str]:
             out.insert(out.index(before) + 1, sid)
         else:  # brought forward if it was chosen for later: the two are read together
             out += [before, sid]
-    return out
+    # A lead-in none of whose items is shown ("This should include:" last) promises what never comes.
+    return [sid for i, sid in enumerate(out) if sid in context.pinned
+            or not context.sentences[sid].text.rstrip().endswith(":")
+            or (i + 1 < len(out) and _lead_in(context, out[i + 1]) == sid)
+            or not any(_lead_in(context, other) == sid for other in context.sentences)]
 
 
 def _openings(context: Context, per_document: int = 3) -> list[str]:

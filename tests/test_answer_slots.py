@@ -77,7 +77,7 @@ def test_the_plan_reads_statistics_topics_from_the_slots():
     assert plan_question("when will ofsted be back in bury", catalog, settings).stat_topic == "next"
     # a slot the plan is handed decides, whatever the wording
     fixed = replace(catalog, slots=_Fixed({"timeliness"}))
-    assert plan_question("tell me about leeds", fixed, settings).stat_topic == "timeliness"
+    assert plan_question("what about leeds?", fixed, settings).stat_topic == "timeliness"
 
 
 class _Fixed:
