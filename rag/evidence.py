@@ -141,6 +141,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
                                  speaker_asked, sections, retrieved, figure, float(ev.language == "en"),
                                  float(bool(areas) and ev.area in areas), float(not areas))
         context.sentences[sid] = sentence
+        context.vectors[sid] = s_vecs[i]
         context.scores[sid] = round(min(score, 1.5), 4)
         context.lexical[sid] = round(lexical, 3)
         # a page's furniture or a headline is never evidence on the model's word alone (the hand-weighted score

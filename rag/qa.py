@@ -19,6 +19,7 @@ from rag.glossary import citation_for, parse_glossary, words_used
 from rag.handoffs import Context, DraftSentence, Selection
 from rag.index import CorpusIndex
 from rag.plan import Catalog, Plan, plan_question
+from rag.understand.names import one_document_name
 from rag.understand.relevance import default_relevance
 from rag.understand.router import default_router
 from rag.render import answer_text
@@ -144,6 +145,9 @@ class QA:
             statistics = answer_from_statistics(plan.query, plan.stat_areas, self.index.statistics, self.reported,
                                                 neighbours=plan.neighbours, topic=plan.stat_topic,
                                                 slots=plan.check.slots)
+            if statistics is not None and not plan.areas and not plan.stat_areas \
+                    and one_document_name(plan.query, self.index.lexical):
+                statistics = None  # "the wait in Testshire": a document names it, England's figure is not the answer
             if statistics is None and not plan.areas and plan.stat_areas:
                 # The tables do not answer it and no document of the area is held: the area is not covered.
                 plan.refuse, plan.unknown_areas = "unknown-area", list(plan.stat_areas)

@@ -105,13 +105,33 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
                 continue
             chosen.append(sid)
             taken += 1
-    chosen = _expand_lists(context, chosen, limit + 4, skip=weaker)
+    chosen = _shorter_of_the_same(context, _expand_lists(context, chosen, limit + 4, skip=weaker))
     if not chosen:
         return Selection(context, abstained=True, reason="no-evidence")
     ordered = _order(context, [sid for sid in chosen if sid not in weaker], lead)
     ordered += [sid for sid in _order(context, chosen, lead) if sid not in ordered]
     deliberate = lead or check.intent == "definition"  # a report's actions, a term's defining sentences: in order
     return Selection(context, chosen=with_antecedents(context, ordered if deliberate else _answer_first(context, ordered)))
+
+
+SAME_FACT = 0.85  # cosine of two sentence embeddings above which they say the same thing (a statement quoting its report)
+
+
+def _shorter_of_the_same(context: Context, chosen: list[str]) -> list[str]:
+    """Of two chosen sentences that say the same thing, the shorter (pinned ones are kept whatever their length)."""
+    import numpy as np
+
+    dropped: set[str] = set()
+    for i, a in enumerate(chosen):
+        for b in chosen[i + 1:]:
+            if a in dropped or b in dropped or a not in context.vectors or b not in context.vectors:
+                continue
+            if float(np.dot(context.vectors[a], context.vectors[b])) < SAME_FACT:
+                continue
+            longer = max((a, b), key=lambda sid: len(context.sentences[sid].text))
+            if longer not in context.pinned:
+                dropped.add(longer)
+    return [sid for sid in chosen if sid not in dropped]
 
 
 def _answer_first(context: Context, ordered: list[str]) -> list[str]:

@@ -124,19 +124,14 @@ class Session:
         """Whether the question names something only other places' documents hold: its rarest word that is no
         English word (a name: "the Zorbleton Otter Club") is in the index but in no document of the last areas.
         Then it is a new question, not a follow-up about the last place."""
-        from rag.understand.normalise import english_words
+        from rag.understand.names import rarest_name
 
         index = getattr(self.qa, "index", None)
-        if index is None:
+        rarest = rarest_name(" ".join(tokens), index.lexical) if index is not None else None
+        if rarest is None:
             return False
-        english = english_words()
-        names = [w for w in dict.fromkeys(t.lower() for t in tokens) if w.isalpha() and w not in english]
-        counts = index.lexical.word_counts(names)
-        if not counts:
-            return False
-        rarest = min(counts, key=counts.get)
         last = {area_key(a) for a in areas}
-        return not any(area_key(a) in last for a in index.lexical.areas_holding(rarest) if a)
+        return not any(area_key(area) in last for _, area in index.lexical.holding(rarest) if area)
 
     def standalone(self, question: str) -> str:
         """The state's rewrite; where an LLM backend is configured its condensed question (llama-index's
