@@ -148,14 +148,14 @@ class LexicalIndex:
             marks = ", ".join("?" * len(words))
             return dict(db.execute(f"SELECT word, n FROM words WHERE word IN ({marks})", words).fetchall())
 
-    def holding(self, word: str) -> set[tuple[str, str]]:
-        """(doc_id, area: "" for none) of the documents whose text holds the word."""
+    def holding(self, word: str) -> set[tuple[str, str, str]]:
+        """(doc_id, area: "" for none, kind) of the documents whose text holds the word."""
         if not _TOKEN.fullmatch(word):
             return set()
         with closing(self._db()) as db:
-            rows = db.execute("SELECT DISTINCT c.doc_id, c.area FROM chunks_fts JOIN chunks c "
+            rows = db.execute("SELECT DISTINCT c.doc_id, c.area, c.kind FROM chunks_fts JOIN chunks c "
                               "ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?", (f'text : "{word}"',))
-            return {(r[0], r[1] or "") for r in rows}
+            return {(r[0], r[1] or "", r[2] or "") for r in rows}
 
     def vocabulary(self) -> frozenset[str]:
         with closing(self._db()) as db:

@@ -114,7 +114,7 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     return Selection(context, chosen=with_antecedents(context, ordered if deliberate else _answer_first(context, ordered)))
 
 
-SAME_FACT = 0.85  # cosine of two sentence embeddings above which they say the same thing (a statement quoting its report)
+SAME_FACT = 0.9  # cosine of two sentence embeddings above which they say the same thing (a statement quoting its report)
 
 
 def _shorter_of_the_same(context: Context, chosen: list[str]) -> list[str]:

@@ -37,6 +37,9 @@ def test_a_document_about_a_place_no_list_knows_is_answered_from_that_document(t
     # A figure asked of a place only a user's document names comes from that document, not England's table.
     waits = qa.ask("How long does it take to get an EHC plan in Zorbleton?")
     assert waits.citations[0].source == "zorbleton_review.txt" and "twenty weeks" in waits.answer
+    # ...but a term only the glossary defines is jargon, not a place: the tables still answer.
+    wsoa = qa.ask("which councils had to write a WSoA?")
+    assert not wsoa.abstained and wsoa.citations[0].citation_type == "statistic"
     # After a question about Somerset, a question naming what only another document holds is not about Somerset.
     from rag.understand.conversation import Session
 

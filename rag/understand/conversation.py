@@ -131,7 +131,7 @@ class Session:
         if rarest is None:
             return False
         last = {area_key(a) for a in areas}
-        return not any(area_key(area) in last for _, area in index.lexical.holding(rarest) if area)
+        return not any(area_key(area) in last for _, area in rarest[1] if area)
 
     def standalone(self, question: str) -> str:
         """The state's rewrite; where an LLM backend is configured its condensed question (llama-index's

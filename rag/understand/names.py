@@ -20,14 +20,25 @@ def names_held(text: str, lexical) -> dict[str, int]:
     return lexical.word_counts(names)
 
 
-def rarest_name(text: str, lexical) -> str | None:
+def holders(name: str, lexical) -> set[tuple[str, str]]:
+    """(doc_id, area) of the documents that hold a name, the glossary aside: a term it defines ("WSoA") is
+    jargon every area's documents may use, not what one document is about."""
+    return {(doc, area) for doc, area, kind in lexical.holding(name) if kind != "glossary"}
+
+
+def rarest_name(text: str, lexical) -> tuple[str, set[tuple[str, str]]] | None:
+    """The question's rarest name that documents other than the glossary hold, and those documents."""
     held = names_held(text, lexical)
-    return min(held, key=held.get) if held else None
+    for name in sorted(held, key=held.get):
+        if docs := holders(name, lexical):
+            return name, docs
+    return None
 
 
 def one_document_name(text: str, lexical) -> str | None:
     """A name of the question that only one document holds (a user's note about "Testshire"), if any."""
-    for name in sorted(names := names_held(text, lexical), key=names.get):
-        if len({doc for doc, _ in lexical.holding(name)}) == 1:
+    held = names_held(text, lexical)
+    for name in sorted(held, key=held.get):
+        if len({doc for doc, _ in holders(name, lexical)}) == 1:
             return name
     return None
