@@ -55,12 +55,19 @@ def parse_glossary(text: str, doc_id: str) -> list[Term]:
 def words_used(shown: list[str], terms: list[Term], asked: str = "") -> list[Term]:
     """The glossary terms the shown sentences use, in order of first use, at most MAX_TERMS; a term the answer
     itself defines (a definition question) is not explained again."""
+    from sendqa.domain import OUTCOME_WORDING, outcomes_mentioned
+
     text = "\n".join(shown)
+    # An outcome however a report words it ("typically lead to positive experiences and outcomes") gets its plain
+    # meaning first: it is what a parent most needs explained.
+    outcomes = {OUTCOME_WORDING[label].lower() for label in outcomes_mentioned(text)}
     found: list[tuple[int, Term]] = []
     for term in terms:
         if term.meaning in text:
             continue
-        if m := term.pattern().search(text):
+        if term.name.lower() in outcomes:
+            found.append((-1, term))
+        elif m := term.pattern().search(text):
             found.append((m.start(), term))
     found.sort(key=lambda pair: pair[0])
     return [term for _, term in found[:MAX_TERMS]]

@@ -210,6 +210,9 @@ def test_words_used_are_explained_once_from_the_glossary_and_cited(full_qa):
     assert "systemic failings" in outcome.answer and outcome.briefing is None
     meant = {w["term"]: w["meaning"] for w in outcome.glossary}
     assert "most serious of the three" in meant["Widespread and/or systemic failings"]
+    # however a report words it: "typically lead to positive experiences and outcomes" is the glossary's term too
+    positive = full_qa.ask("What was the outcome of Wakefield's inspection?")
+    assert positive.glossary[0]["term"] == "Typically positive experiences and outcomes"
     assert len(words) == len(answer.glossary) <= 6
     by_n = {c.n: c for c in answer.citations}
     for word in answer.glossary:

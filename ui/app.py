@@ -314,7 +314,11 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
                                                qa.settings.ingest.max_file_mb))
                 except (OSError, SendQAError) as exc:
                     refused.append(f"\n- skipped {escape(str(exc))}")
-            report = ingest_paths(stored, qa.index, progress=True)
+            try:
+                report = ingest_paths(stored, qa.index, progress=True)
+            except SendQAError as exc:  # a full disk: what was ingested before is kept, and the message says so
+                qa.refresh()
+                return documents_rows(qa), escape(str(exc))
             qa.refresh()  # answerable at once, no restart
             skipped = "".join(refused)
             skipped += "".join(f"\n- skipped {escape(name)}: {escape(why)}" for name, why in report.skipped)
