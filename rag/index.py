@@ -187,16 +187,24 @@ class CorpusIndex:
         return files
 
     def on_disk(self) -> tuple:
-        """A stamp of the index files as they are now (which file, its size and last change, its write-ahead log's
-        too): another process's ingest or rebuild changes it, this process's answers do not."""
+        """A stamp of the index files as they are now: which files they are (a rebuild or a deletion replaces them),
+        and the document table's size and last change with its write-ahead log's (every ingest, replacement and
+        removal writes it). Chroma's own file counts by identity only: it finishes writing in the background after
+        an ingest returns, which is no change to follow. This process's answers change none of it."""
         stamp = []
         for path in self._files():
+            entry: tuple = (path.name,)
             for file in (path, path.with_name(path.name + "-wal")):
                 try:
                     st = file.stat()
-                    stamp.append((file.name, st.st_ino, st.st_size, st.st_mtime_ns))
                 except FileNotFoundError:
-                    stamp.append((file.name, None))
+                    entry += (None,)
+                    continue
+                if file is path:
+                    entry += (st.st_ino, self._header(file))  # damaged in place: same file, no SQLite header
+                if path == self._db_path:
+                    entry += (st.st_size, st.st_mtime_ns)
+            stamp.append(entry)
         return tuple(stamp)
 
     def reachable(self) -> bool:
@@ -206,6 +214,14 @@ class CorpusIndex:
             return True
         except Exception:
             return False
+
+    @staticmethod
+    def _header(path: Path) -> bytes:
+        try:
+            with path.open("rb") as handle:
+                return handle.read(16)
+        except OSError:
+            return b""
 
     def damage(self) -> str | None:
         """Why the index files cannot be used as they are (deleted, or not an SQLite database any more), or None."""

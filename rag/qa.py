@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from typing import Iterator
 
 from rag.areas import area_key, join_names, nearest_areas
@@ -61,7 +62,8 @@ class QA:
         self.settings = settings
         self.index = index or CorpusIndex(settings)
         self.retriever = HybridRetriever(self.index)
-        self._reopening = threading.Lock()
+        self._reopening = threading.RLock()
+        self._own_writes = 0
         self.backend = backend or get_backend(settings.answer.backend, settings)
         self.extractive = ExtractiveBackend()
         self.index.load_statistics()
@@ -91,14 +93,14 @@ class QA:
         )
 
     def current(self) -> None:
-        """Follow the index on disk while the app runs: another process's ingest or `--rebuild` is read in (the
-        embedded Chroma of this process would not see it), and a deleted or damaged index is a clear error until
-        it is rebuilt; no restart either way."""
-        if self.index.on_disk() == self._stamp:
+        """Follow the index on disk while the app runs, no restart needed: another process's ingest, removal or
+        `--rebuild` is opened afresh (this process's embedded Chroma would not see it), and a deleted or damaged
+        index is a clear error until it is rebuilt. This process's own writes (see `writing`) are not followed."""
+        if self._own_writes or self.index.on_disk() == self._stamp:
             return
         with self._reopening:
-            if self.index.on_disk() == self._stamp:
-                return  # another thread reopened it
+            if self._own_writes or self.index.on_disk() == self._stamp:
+                return  # another thread has caught up
             problem = self.index.damage()
             if problem:
                 raise SendQAError(f"the index in {self.settings.home_dir} cannot be used: {problem}. Run "
@@ -106,11 +108,26 @@ class QA:
             if not self.settings.chroma_url:
                 from chromadb.api.shared_system_client import SharedSystemClient
 
-                SharedSystemClient.clear_system_cache()  # else chromadb hands back this process's old client
+                SharedSystemClient.clear_system_cache()  # else chromadb hands back the client of the old files
             self.index = CorpusIndex(self.settings)
             self.retriever = HybridRetriever(self.index)
             self.index.load_statistics()
             self.refresh()
+
+    @contextmanager
+    def writing(self):
+        """Around this process's own writes to the index (an upload, a removal, a fetch): first catch up with the
+        disk, then write, then re-read what it holds; answers meanwhile do not take the writes for another
+        process's."""
+        self.current()
+        with self._reopening:
+            self._own_writes += 1
+        try:
+            yield self.index
+        finally:
+            with self._reopening:
+                self._own_writes -= 1
+                self.refresh()
 
     # --- public API ------------------------------------------------------------------------------
     def ask(self, question: str, area: str | None = None, filters: Filters | None = None,

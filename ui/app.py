@@ -303,7 +303,6 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
                 return gr.update(), ""
             try:
                 gate.check(token)
-                qa.current()  # write into the index on disk now, not one another process has replaced
             except SendQAError as exc:
                 return gr.update(), escape(str(exc))
             stored, refused = [], []
@@ -315,11 +314,10 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
                 except (OSError, SendQAError) as exc:
                     refused.append(f"\n- skipped {escape(str(exc))}")
             try:
-                report = ingest_paths(stored, qa.index, progress=True)
+                with qa.writing() as index:  # answerable at once, no restart
+                    report = ingest_paths(stored, index, progress=True)
             except SendQAError as exc:  # a full disk: what was ingested before is kept, and the message says so
-                qa.refresh()
                 return documents_rows(qa), escape(str(exc))
-            qa.refresh()  # answerable at once, no restart
             skipped = "".join(refused)
             skipped += "".join(f"\n- skipped {escape(name)}: {escape(why)}" for name, why in report.skipped)
             skipped += "".join(f"\n- duplicate {escape(name)}: the same content as {escape(original)}, stored once"
@@ -331,11 +329,13 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
         def remove(doc_id, token=None):
             try:
                 gate.check(token)
-                qa.current()  # write into the index on disk now, not one another process has replaced
             except SendQAError as exc:
                 return gr.update(), escape(str(exc))
-            removed = qa.index.delete((doc_id or "").strip())
-            qa.refresh()
+            try:
+                with qa.writing() as index:
+                    removed = index.delete((doc_id or "").strip())
+            except SendQAError as exc:
+                return gr.update(), escape(str(exc))
             return documents_rows(qa), ("Removed." if removed else f"No document with id {escape(doc_id or '')}.")
 
         def fetch_reports(names: list[str] | None):
@@ -346,8 +346,8 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
                 raise gr.Error("Downloads are off: the app was started with --offline.")
             links = report_links(qa.settings)
             chosen, unmatched = (links, []) if names is None else links_for(names, links)
-            report = ReportFetcher(qa.settings).fetch(chosen, resume=names is None, progress=True)
-            qa.refresh()  # answerable at once, no restart
+            with qa.writing():  # answerable at once, no restart
+                report = ReportFetcher(qa.settings).fetch(chosen, resume=names is None, progress=True)
             lines = [escape(report.summary())]
             lines += [f"- no published report is listed for {escape(n)}" for n in unmatched]
             lines += [f"- failed {escape(o.link.area)}: {escape(o.reason)}" for o in report.of("failed")]
