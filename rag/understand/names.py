@@ -6,17 +6,14 @@ question about a name one document holds is answered from the documents rather t
 
 from __future__ import annotations
 
-import re
-
-_WORD = re.compile(r"[A-Za-z]+")
-
 
 def names_held(text: str, lexical) -> dict[str, int]:
     """The question's words that are no English word but are in the index, with how many chunks hold each."""
     from rag.understand.normalise import english_words
 
     english = english_words()
-    names = [w for w in dict.fromkeys(t.lower() for t in _WORD.findall(text)) if w not in english]
+    words = "".join(ch.lower() if ch.isascii() and ch.isalpha() else " " for ch in text).split()
+    names = [w for w in dict.fromkeys(words) if w not in english]
     return lexical.word_counts(names)
 
 
