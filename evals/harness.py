@@ -116,6 +116,17 @@ def gate_failures(overall: dict, thresholds: dict = GATE_THRESHOLDS) -> list[str
     return failures
 
 
+def sampled(items: list[EvalItem], per_split: int) -> list[EvalItem]:
+    """`per_split` original items of each split, evenly spaced through the item files (every kind of question and
+    every file is reached, with no choice made by looking at answers), each with its rewordings if any were loaded."""
+    chosen: set[str] = set()
+    for split in dict.fromkeys(i.split for i in items):
+        originals = [i for i in items if i.split == split and not i.style]
+        step = max(1.0, len(originals) / per_split)
+        chosen |= {originals[int(k * step)].id for k in range(min(per_split, len(originals)))}
+    return [i for i in items if (i.variant_of or i.id) in chosen]
+
+
 def available_items(items: list[EvalItem], known_doc_ids: set[str]) -> tuple[list[EvalItem], int]:
     """Items whose gold documents are all indexed (the shared reports may be absent)."""
     usable = [i for i in items if all(s.doc_id in known_doc_ids for s in i.gold_sources)]
@@ -162,7 +173,7 @@ def baseline_model(settings):
 def run_eval(settings, subset: str = "all", baseline: bool = True, progress: bool = True,
              out_dir: Path | None = None, backends: tuple[str, ...] = ("extractive",),
              splits: tuple[str, ...] = ("dev", "test"), baseline_llm: str | None = None,
-             robustness: bool = False) -> tuple[dict, dict]:
+             robustness: bool = False, sample: int = 0) -> tuple[dict, dict]:
     """Index the eval documents into their own home, run each backend (and the baseline), write the report.
 
     Scores are kept per split: tune on dev, only ever report test. With robustness, the reworded variants of the
@@ -184,6 +195,8 @@ def run_eval(settings, subset: str = "all", baseline: bool = True, progress: boo
     items = [i for i in load_items(robustness=robustness) if i.split in splits]
     if subset == "gate":
         items = [i for i in items if i.gate]
+    if sample:
+        items = sampled(items, sample)
     index.load_statistics()
     known = {d.doc_id for d in index.documents()} | {f"stat:{t}" for t in index.statistics.sources}
     usable, _ = available_items(items, known)
@@ -206,7 +219,7 @@ def run_eval(settings, subset: str = "all", baseline: bool = True, progress: boo
     variants = sum(bool(i.style) for i in items)
     meta = {"settings_fingerprint": eval_settings.fingerprint(), "embedding": eval_settings.retrieval.embedding,
             "backends": list(backends), "local_model": eval_settings.answer.local.model,
-            "subset": subset, "splits": list(splits), "items": len(items) - variants,
+            "subset": subset, "sample_per_split": sample, "splits": list(splits), "items": len(items) - variants,
             "items_missing_documents": missing, "documents": len(index.documents()),
             "ingest": report.summary(), "ingest_seconds": round(ingest_s, 1)}
     robust = None

@@ -86,6 +86,8 @@ def score_item(item: EvalItem, contract: dict, retrieved: list[str], doc_text, d
         faith = faithfulness_of(claims)
     read = readable_sentences(contract) if not abstained else []
     ease, words = reading(read) if read else (None, None)
+    if words is not None:
+        words += heading_words(contract)
     early = None
     if read and item.key_facts and not item.should_abstain:
         first_two = normalise(" ".join(read[:2]))
@@ -114,8 +116,18 @@ def claim_sentences(contract: dict) -> list[tuple[str, list[dict]]]:
 
 
 def readable_sentences(contract: dict) -> list[str]:
-    """What a person reads, sentence by sentence: the answer without its [n] marks and source labels."""
+    """What a person reads, sentence by sentence: the answer without its [n] marks and source labels. An answer
+    shaped into a lead and key points is read from its shown sentences: its headings are labels, not sentences
+    (their words are counted, see heading_words)."""
+    if contract.get("lead") or contract.get("points"):
+        return [s["text"] for s in contract["sentences"] if s.get("shown", True) and s["text"].strip()]
     return [text for text in (_CITE.sub("", s).strip() for s in answer_sentences(contract["answer"])) if text]
+
+
+def heading_words(contract: dict) -> int:
+    """Words in the headings shown above an answer's key points (each heading once)."""
+    headings = dict.fromkeys(p["heading"] for p in contract.get("points") or [] if p.get("shown", True))
+    return sum(len(h.split()) for h in headings)
 
 
 def reading(sentences: list[str]) -> tuple[float, int]:

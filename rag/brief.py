@@ -14,6 +14,7 @@ from typing import Callable
 
 from rag.areas import area_key
 from rag.compare import previous_inspection_cell, span, timeliness_cell
+from rag.select import leans
 from rag.stat_answers import possessive
 from rag.statistics import StatRow, Statistics, fact, long_date
 from sendqa.domain import ACTION_SECTIONS, IMPROVE_SECTIONS, OUTCOME_WORDING, STRENGTH_SECTIONS, speaker_label
@@ -125,10 +126,11 @@ def _quoted(answer, limit: int, prefer: set[str] | None = None) -> list[Bullet]:
     when there are any."""
     if answer is None or answer.abstained:
         return []
-    # Whole sentences only: a briefing bullet stands alone, so a list's lead-in ("... should improve:") and its items
-    # (which open in lower case) are left to the full answer.
-    quoted = [s for s in answer.sentences if s.citations and s.origin != "message"
-              and not s.text.rstrip().endswith(":") and not s.text[:1].islower()]
+    # Whole sentences only: a briefing bullet stands alone, so a list's lead-in ("... should improve:"), its items
+    # (which open in lower case) and a sentence leaning on the one before ("This means ...") are left to the full
+    # answer.
+    quoted = [s for s in answer.sentences if s.citations and s.origin not in ("message", "composed")
+              and not s.text.rstrip().endswith(":") and not s.text[:1].islower() and not leans(s.text)]
     if prefer:
         section = {c.n: (c.section or "").lower() for c in answer.citations}
         rank = {name: i for i, name in enumerate(sorted(prefer, key=lambda n: ACTION_SECTIONS.get(n, 9)))}

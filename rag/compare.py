@@ -94,14 +94,14 @@ def compare_areas(areas: list[str], stats: Statistics, ask_documents, reported: 
 def _first_cited_doc(answer) -> str | None:
     if answer is None or answer.abstained:
         return None
-    first = next((s for s in answer.sentences if s.citations and s.origin != "message"), None)
+    first = next((s for s in answer.sentences if s.citations and s.origin not in ("message", "composed")), None)
     return answer.citations[first.citations[0] - 1].doc_id if first else None
 
 
 def _first_quote(answer) -> str | None:
     if answer is None or answer.abstained:
         return None
-    return next((s.text for s in answer.sentences if s.citations and s.origin != "message"), None)
+    return next((s.text for s in answer.sentences if s.citations and s.origin not in ("message", "composed")), None)
 
 
 def previous_inspection_cell(area: str, row: dict | None) -> Cell:

@@ -67,11 +67,12 @@ class Plan:
 
 @functools.cache
 def broad_terms() -> frozenset[str]:
-    """Words that narrow nothing when asked about: "what did inspectors say about SEND services in Bury?"."""
+    """Words that narrow nothing when asked about: "what did inspectors say about SEND services in Bury?". Who
+    wrote the report (inspectors, Ofsted, the CQC) is who speaks in it, not a subject of its own."""
     from rag.evidence import content_terms
 
     return frozenset(content_terms("services service provision support system systems arrangements things everything "
-                                   "inspection report findings"))
+                                   "inspection report findings inspectors ofsted cqc hmi"))
 
 
 def _has_own_topic(text: str, areas: list[str]) -> bool:

@@ -13,9 +13,10 @@ SYSTEM = (
 
 # Fixed text first and the passage last: llama.cpp reuses the cached prefix, so only the passage is new work.
 REWRITE = (
-    "Rewrite the passage below as one short plain-English sentence that a parent would understand. Keep its "
-    "numbers, dates, names and any inspection outcome exactly. If it is not in English, translate it into English. "
-    "Reply with the sentence only.\n\nPassage {passage}"
+    "Rewrite the passage below in plain English for a parent: one or two short sentences, at most 20 words each, in "
+    "everyday words. Keep its numbers, dates, names and any inspection outcome exactly. Keep who does what: if it "
+    "says leaders should do something, say leaders should do it, not that someone else should or that it is done. "
+    "If it is not in English, translate it into English. Reply with the sentences only.\n\nPassage {passage}"
 )
 
 FREE = (

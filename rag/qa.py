@@ -23,14 +23,17 @@ from rag.plan import Catalog, Plan, plan_question
 from rag.understand.names import one_document_name
 from rag.understand.relevance import default_relevance
 from rag.understand.router import default_router
-from rag.render import answer_text
+from rag.render import answer_text, shaped_text
 from rag.retrieve import Filters, HybridRetriever, gather
-from rag.select import select_evidence
-from rag.brief import brief_area, requested_count
+from rag.points import Point, Shape
+from rag.lead import list_lead, outcome_lead
+from rag.select import is_bullet, lead_in, leans, previous_sentence, report_actions, select_evidence
+from rag.brief import HEADLINE, brief_area, requested_count
 from rag.compare import compare_areas
 from rag.stat_answers import answer_from_statistics, held_figures, possessive
 from rag.statistics import StatRow
 from rag.verify import Thresholds, Verifier
+from sendqa.domain import OUTCOME_WORDING
 from sendqa.errors import SendQAError
 from sendqa.sentences import split_sentences as split_sentences_text
 from sendqa.settings import Settings
@@ -212,9 +215,11 @@ class QA:
         backend = self.extractive if selection.abstained else backend or self.backend
         t = time.perf_counter()
         yield from writer.write_caveat()
+        yield from writer.write_lead()
         for sentence in writer.write(backend):
             timings.setdefault("first_sentence", _ms(started))
-            yield sentence
+            if sentence.shown:  # a key point past the first few waits for "show more"
+                yield sentence
         if statistics is not None:
             # The area's own documents first (the inspection is the primary source), then the official figures.
             for sentence in writer.write_statistics(statistics):
@@ -287,6 +292,7 @@ class QA:
         briefing = brief_area(area, self.index.statistics, self.quotes, self.held,
                               self._outcome_meaning).shortened(requested_count(plan.question))
         writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
+        writer.shape.max_points = 0  # each section is already at most five bullets
         data = {"area": area, "sections": []}
         said: set[str] = set()  # a sentence two sections both chose is shown once, in the first
         for heading, bullets in briefing.sections.items():
@@ -297,6 +303,11 @@ class QA:
                     continue
                 said.add(bullet.text)
                 sentence = writer.add_cited(bullet.text, numbers, "statistic" if bullet.facts else "quote")
+                at = len(writer.sentences) - 1
+                if heading == HEADLINE:  # the outcome, the dates and what the outcome means: the direct answer
+                    writer.shape.lead.append(at)
+                else:
+                    writer.shape.points.append(Point(heading, [at]))
                 shown.append({"text": bullet.text, "citations": numbers, "speaker": sentence.speaker})
                 timings.setdefault("first_sentence", _ms(started))
                 yield sentence
@@ -374,34 +385,120 @@ class _AnswerWriter:
         self.notice = plan.notice
         self.backend_id = qa.backend.backend_id
         self._covered: set[str] = set()  # evidence ids already shown (as a quote or a supported rewrite)
+        self.shape = Shape(qa.settings.answer.max_points)
+        self._placed: list[str | None] = []  # the evidence id of each placed sentence (None: composed by code)
 
     def write_caveat(self) -> Iterator[AnswerSentence]:
         """What the reports cannot say about this question, said before what they do say."""
         if self.plan.caveat:
             text = MESSAGES[f"{self.plan.caveat}-caveat"].format(areas=self.plan.refuse_args.get("areas", ""))
             note = AnswerSentence(text=text, origin="message")
-            self.sentences.append(note)
+            self._place(note, None)
             yield note
+
+    def write_lead(self) -> Iterator[AnswerSentence]:
+        """The direct answer composed from structured facts (an outcome and its meaning, a count of the actions
+        that follow), where the question asks for one; otherwise the first selected sentence leads."""
+        actions = set(report_actions(self.context))
+        units = self._units(self.selection.chosen)
+        shown = units[: self.shape.max_points or None]
+        lead = outcome_lead(self.selection, self.qa._outcomes.get) or list_lead(
+            self.selection, len(shown), lambda sid: sid in actions)
+        if lead is None:
+            return
+        if lead.text.endswith("things:") and not all(unit[0] in actions for unit in shown):
+            lead.text = "Inspectors asked leaders to improve these things, among others:"
+        numbers = self.resolver.numbers(lead.cites)
+        if not numbers:
+            return
+        yield self._composed(lead.text, numbers)
+        meaning = self.qa._outcome_meaning(next(k for k, v in OUTCOME_WORDING.items() if v == lead.glossary_term)) \
+            if lead.glossary_term else None
+        if meaning is not None and (n := self.resolver.adopt(meaning.citation)):
+            text = meaning.text
+            if text.lower().startswith(lead.glossary_term + " is "):
+                text = "This is " + text[len(lead.glossary_term) + 4:]
+            yield self._composed(text, [n], continues=True)
+
+    def _composed(self, text: str, numbers: list[int], continues: bool = False) -> AnswerSentence:
+        first = self.resolver.citations[numbers[0] - 1]
+        sentence = AnswerSentence(text=text, citations=numbers, speaker=first.speaker, area=first.area,
+                                  doc_id=first.doc_id, language="en", origin="composed")
+        self._place(sentence, None, lead=True)
+        return sentence
+
+    def _units(self, sids: list[str]) -> list[list[str]]:
+        """Selected evidence grouped as it will be shown: each unit a sentence with those that can only be read
+        after it."""
+        units: list[list[str]] = []
+        for sid in sids:
+            previous = units[-1][-1] if units else None
+            if previous is not None and ((self.context.sentences[previous].text.rstrip().endswith(":")
+                                          and previous_sentence(self.context, sid) == previous)
+                                         or self._leans_on(sid, previous)):
+                units[-1].append(sid)
+            else:
+                units.append([sid])
+        return units
 
     def write_statistics(self, statistics) -> Iterator[AnswerSentence]:
         """Sentences composed from official statistics, each citing the rows whose values it states."""
         if statistics.lead:
             lead = AnswerSentence(text=statistics.lead, origin="message")
-            self.sentences.append(lead)
+            self._place(lead, None)
             yield lead
         for stat in statistics.sentences:
             numbers = self.resolver.statistic_numbers(stat.facts, self.qa.index.statistics)
             if numbers:
-                yield self.add_cited(stat.text, numbers, "statistic", area=stat.facts[0].area)
+                sentence = self.add_cited(stat.text, numbers, "statistic", area=stat.facts[0].area, place=True)
+                if sentence.shown:
+                    yield sentence
 
-    def add_cited(self, text: str, numbers: list[int], origin: str, area: str | None = None) -> AnswerSentence:
+    def add_cited(self, text: str, numbers: list[int], origin: str, area: str | None = None,
+                  place: bool = False) -> AnswerSentence:
         """Show a sentence built by code (a statistic, a comparison cell, a briefing bullet) under its citations;
-        who speaks is its first citation's source."""
+        who speaks is its first citation's source. `place`: it is one of the answer's key points (a statistic)."""
         first = self.resolver.citations[numbers[0] - 1]
         sentence = AnswerSentence(text=text, citations=numbers, speaker=first.speaker, area=area or first.area,
                                   doc_id=first.doc_id, language=first.language, origin=origin)
-        self.sentences.append(sentence)
+        if place:
+            self._place(sentence, None)
+        else:
+            self.sentences.append(sentence)
         return sentence
+
+    def _place(self, sentence: AnswerSentence, sid: str | None, lead: bool = False) -> None:
+        """Add a shown sentence to the answer and to its shape (the lead, or a key point, shown or kept for later)."""
+        previous = self._placed[-1] if self._placed else None
+        last = self.sentences[-1] if self.sentences else None
+        # a composed lead ends "these five things:", but what follows is its points, not its items
+        after_lead_in = last is not None and last.origin != "composed" and last.text.rstrip().endswith(":") and (
+            sid is None or previous is None or previous_sentence(self.context, sid) == previous)  # its item, not a
+        # sentence from elsewhere that happens to follow it
+        continues = after_lead_in or (sid is not None and previous is not None and self._leans_on(sid, previous))
+        section = self.context.sentences[sid].evidence.section if sid in self.context.sentences else None
+        if lead:
+            sentence.shown = True
+            self.shape.lead.append(len(self.sentences))
+        else:
+            sentence.shown = self.shape.add(len(self.sentences), sentence, section, continues)
+        self.sentences.append(sentence)
+        self._placed.append(sid)
+
+    def _leans_on(self, sid: str, previous: str) -> bool:
+        """Whether evidence `sid` can only be read after `previous`: an item of the same list, or a sentence that
+        leans on the one just before it in its document."""
+        sentences = self.context.sentences
+        if sid not in sentences or previous not in sentences:
+            return False
+        if (item_of := lead_in(self.context, sid)) is not None:
+            return item_of == previous or lead_in(self.context, previous) == item_of
+        adjacent = previous_sentence(self.context, sid) == previous
+        if adjacent and is_bullet(sentences[sid]) and is_bullet(sentences[previous]):
+            return True  # the next item of the same list
+        text = sentences[sid].text
+        # a lead-in inside its paragraph ("In particular, they should urgently improve:") also reads on from it
+        return (leans(text) or text.rstrip().endswith(":")) and previous_sentence(self.context, sid) == previous
 
     def numbers_for(self, part) -> list[int]:
         """Citation numbers, in this answer, for a statistic, a comparison cell or a briefing bullet."""
@@ -415,7 +512,7 @@ class _AnswerWriter:
         if part.answer is None:
             return []
         sentence = getattr(part, "sentence", None) or next(
-            (s for s in part.answer.sentences if s.citations and s.origin != "message"), None)
+            (s for s in part.answer.sentences if s.citations and s.origin not in ("message", "composed")), None)
         cited = [c for c in part.answer.citations if sentence and c.n in sentence.citations]
         return [n for n in (self.resolver.adopt(c) for c in cited) if n]
 
@@ -465,7 +562,7 @@ class _AnswerWriter:
         sentence = AnswerSentence(text=draft.text, citations=numbers, speaker=first.speaker, area=first.area,
                                   doc_id=first.doc_id, language=first.language,
                                   origin=draft.origin if drafted else "quote")
-        self.sentences.append(sentence)
+        self._place(sentence, draft.cites[0] if draft.cites else None)
         yield sentence
 
     def _add_notice(self, text: str) -> None:
@@ -473,7 +570,8 @@ class _AnswerWriter:
 
     def finish(self, timings: dict, retrieved: list[str], message: str | None = None) -> Answer:
         citations = self.resolver.citations
-        text = answer_text(self.sentences)
+        shaped = bool(self.shape.points or self.shape.lead) and self.plan.mode != "compare"
+        text = shaped_text(self.sentences, self.shape) if shaped else answer_text(self.sentences)
         abstained = self.selection.abstained or not citations
         reason = self.selection.reason or (None if citations else "no-evidence")
         sentences = list(self.sentences)
@@ -489,10 +587,11 @@ class _AnswerWriter:
             note = AnswerSentence(text=_foreign_note(foreign, self.backend_id), origin="message")
             sentences.append(note)
             text = text + "\n" + note.text
-        words = [] if abstained else self.words_used(sentences)
+        lead, points = self.shape.contract(sentences) if shaped and not abstained else (None, [])
+        words = [] if abstained else self.words_used([s for s in sentences if s.shown])
         timings["total"] = _ms(self.started)
         return Answer(question=self.plan.question, answer=text, abstained=abstained, citations=citations,
-                      backend=self.backend_id, timings_ms=timings, sentences=sentences, glossary=words,
+                      backend=self.backend_id, timings_ms=timings, sentences=sentences, glossary=words, lead=lead, points=points,
                       verification=self.verification, notice=self.notice, retrieved_doc_ids=retrieved, reason=reason)
 
     def _quoted_languages(self, sentences: list[AnswerSentence]) -> list[str]:
@@ -506,10 +605,11 @@ class _AnswerWriter:
             return []
         record, terms = glossary
         shown = [s.text for s in sentences if s.origin != "message"]
+        cited = {n for s in sentences for n in s.citations}
         out = []
         for term in words_used(shown, terms):
             n = self.resolver.adopt(citation_for(term, record.title, record.source))
-            if n:
+            if n and n not in cited:  # a meaning the answer already gives (an outcome's, in its lead) is not repeated
                 out.append({"term": term.name, "meaning": term.meaning, "citation": n})
         return out
 

@@ -143,7 +143,12 @@ def _answer_first(context: Context, ordered: list[str]) -> list[str]:
     first_doc = context.sentences[ordered[0]].evidence.doc_id  # the document that answers best stays first
     mine = [sid for sid in ordered if context.sentences[sid].evidence.doc_id == first_doc]
     best = max(mine, key=lambda sid: (context.relevance.get(sid, 0.0), context.scores.get(sid, 0.0)))
-    return [best] + [sid for sid in ordered if sid != best]
+    moved = [best]
+    if context.sentences[best].text.rstrip().endswith(":"):  # a lead-in brings the items it introduces
+        following = {previous_sentence(context, sid): sid for sid in ordered}
+        while (item := following.get(moved[-1])) is not None:
+            moved.append(item)
+    return moved + [sid for sid in ordered if sid not in moved]
 
 
 # A sentence opening with one of these leans on the one before it ("Consequently, more children ...", "This means
@@ -159,7 +164,7 @@ def leans(text: str) -> bool:
     return any(re.match(rf"{re.escape(word)}\b", opening) for word in LEANING_OPENERS)
 
 
-def _previous(context: Context, sid: str) -> str | None:
+def previous_sentence(context: Context, sid: str) -> str | None:
     """The evidence sentence just before this one in its document (only whitespace between), if gathered."""
     here = context.sentences[sid]
     for other, s in context.sentences.items():
@@ -169,22 +174,22 @@ def _previous(context: Context, sid: str) -> str | None:
     return None
 
 
-def _lead_in(context: Context, sid: str) -> str | None:
+def lead_in(context: Context, sid: str) -> str | None:
     """The gathered lead-in ("In particular, they should urgently improve:") of a bullet item that only continues
     it (it opens in lower case), through the items between them; None for any other sentence."""
     here = context.sentences[sid]
-    if not _is_bullet(here) or not here.text[:1].islower():
+    if not is_bullet(here) or not here.text[:1].islower():
         return None
-    before = _previous(context, sid)
+    before = previous_sentence(context, sid)
     for _ in range(30):  # a list is never longer
         if before is None:
             return None
         sentence = context.sentences[before]
         if sentence.text.rstrip().endswith(":"):
             return before
-        if not _is_bullet(sentence):
+        if not is_bullet(sentence):
             return None
-        before = _previous(context, before)
+        before = previous_sentence(context, before)
     return None
 
 
@@ -194,10 +199,10 @@ def with_antecedents(context: Context, chosen: list[str]) -> list[str]:
     for sid in chosen:
         if sid in out:
             continue
-        lead = _lead_in(context, sid)
+        lead = lead_in(context, sid)
         if lead is not None:  # a list item ("children waiting for a community paediatric assessment") after its lead-in
             if lead not in out:
-                opener = _previous(context, lead)
+                opener = previous_sentence(context, lead)
                 # a lead-in inside its paragraph ("In particular, they should urgently improve:") follows its opening
                 if opener is not None and not starts_item(context.sentences[lead]) and opener not in out:
                     out.append(opener)
@@ -207,14 +212,14 @@ def with_antecedents(context: Context, chosen: list[str]) -> list[str]:
                     out += [lead, sid]
             else:
                 at = out.index(lead) + 1
-                while at < len(out) and _lead_in(context, out[at]) == lead:
+                while at < len(out) and lead_in(context, out[at]) == lead:
                     at += 1
                 out.insert(at, sid)
             continue
         if sid in context.pinned or not leans(context.sentences[sid].text):
             out.append(sid)
             continue
-        before = _previous(context, sid)
+        before = previous_sentence(context, sid)
         if before is None or leans(context.sentences[before].text):
             continue  # its antecedent was not gathered (or leans itself): shown alone it would mislead
         if before in out:
@@ -224,8 +229,8 @@ def with_antecedents(context: Context, chosen: list[str]) -> list[str]:
     # A lead-in none of whose items is shown ("This should include:" last) promises what never comes.
     return [sid for i, sid in enumerate(out) if sid in context.pinned
             or not context.sentences[sid].text.rstrip().endswith(":")
-            or (i + 1 < len(out) and _lead_in(context, out[i + 1]) == sid)
-            or not any(_lead_in(context, other) == sid for other in context.sentences)]
+            or (i + 1 < len(out) and lead_in(context, out[i + 1]) == sid)
+            or not any(lead_in(context, other) == sid for other in context.sentences)]
 
 
 def _openings(context: Context, per_document: int = 3) -> list[str]:
@@ -315,7 +320,7 @@ def _expand_lists(context: Context, chosen: list[str], limit: int, skip: set[str
         expected = lead.position + 1
         for item_id in items:
             item = context.sentences[item_id]
-            if item.position != expected or not _is_bullet(item) or len(out) >= limit:
+            if item.position != expected or not is_bullet(item) or len(out) >= limit:
                 break
             if item_id not in out:
                 out.append(item_id)
@@ -349,7 +354,7 @@ def starts_item(sentence: Sentence) -> bool:
     return offset == 0 or before.endswith("\n") or before == ""
 
 
-def _is_bullet(sentence: Sentence) -> bool:
+def is_bullet(sentence: Sentence) -> bool:
     ev = sentence.evidence
     offset = sentence.start - ev.start
     return ev.text[max(0, offset - 2):offset].strip() == "•"

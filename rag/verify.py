@@ -51,6 +51,69 @@ _ACTORS = {
 }
 # Area leaders are the council and the NHS together: a passage about them supports either.
 _LEADERS = re.compile(r"\b(leaders?|partnerships?|partners)\b", re.I)
+# Who does what. A rewrite may keep every word and still move a duty from the council to parents, or turn "should
+# improve" into "have improved": the doer is the last actor named before the sentence's first verb of duty, plan or
+# completion, and each of those verb forms is a closed class of English auxiliaries.
+_DOERS = {
+    "parents": re.compile(r"\b(parents?|carers?|famil(?:y|ies)|mothers?|fathers?)\b", re.I),
+    "children": re.compile(r"\b(children|child|young people|young person|pupils?|learners?|students?)\b", re.I),
+    "schools": re.compile(r"\b(schools?|colleges?|settings?|sencos?|teachers?|headteachers?|nurser(?:y|ies))\b", re.I),
+    "inspectors": re.compile(r"\b(inspectors?|ofsted|cqc)\b", re.I),
+    "NHS": re.compile(r"\b(nhs|icbs?|integrated care boards?|health (?:leaders|partners|services|professionals|"
+                      r"commissioners|practitioners)|commissioners?|clinicians?|gps?|general practices?|"
+                      r"paediatricians?|therapists?)\b", re.I),
+    "council": re.compile(r"\b(councils?|local authorit(?:y|ies)|councillors?)\b", re.I),
+    "leaders": re.compile(r"\b(leaders?|partnerships?|partners)\b", re.I),
+}
+# Area leaders are the council and the NHS together; the partnership's practitioners and services are theirs.
+_SAME_DOER = {"leaders": {"council", "NHS"}, "council": {"leaders"}, "NHS": {"leaders"}}
+_MODALITY = {
+    "duty": re.compile(r"\b(should|must|ought to|needs?(?: \w+ly)? to|ha(?:ve|s) to|(?:is|are) required to)\b", re.I),
+    "plan": re.compile(r"\b(will|plans? to|planning to|intends? to|aims? to|(?:is|are) due to|(?:is|are) going to)\b",
+                       re.I),
+    "done": re.compile(r"\b(?:ha(?:ve|s)|had)(?: \w+ly)? (?:been )?(?!to\b)\w+(?:ed|en|t|wn|ne|un)\b", re.I),
+}
+
+
+def doer_and_modality(text: str) -> tuple[str | None, str | None]:
+    """Who does the sentence's first action, and whether it is a duty, a plan or done (None where not said)."""
+    first = None
+    for modality, pattern in _MODALITY.items():
+        m = pattern.search(text)
+        if m and (first is None or m.start() < first[1]):
+            first = (modality, m.start())
+    if first is None:
+        return None, None
+    before = text[:first[1]]
+    named = sorted((m.start(), m.end(), doer) for doer, pattern in _DOERS.items() for m in pattern.finditer(before))
+    if not named:
+        return None, first[0]
+    doer = named[-1][2]
+    if doer == "leaders" and len(named) > 1 and named[-1][0] - named[-2][1] <= 1:
+        doer = named[-2][2]  # "school leaders", "health leaders": whose leaders they are
+    return doer, first[0]
+
+
+def who_does_what(claim: str, passages: list[str]) -> list[str]:
+    """Reasons a claim changes who acts or what is asked of them, against the passage whose action it restates."""
+    doer, modality = doer_and_modality(claim)
+    if modality is None:
+        return []
+    read = [doer_and_modality(p) for p in passages]
+    read = [(d, m) for d, m in read if m is not None]
+    if not read:
+        return []
+    reasons = []
+    if modality not in {m for _, m in read} and not (modality == "duty" and "plan" in {m for _, m in read}
+                                                      and "done" not in {m for _, m in read}):
+        said = "/".join(sorted({m for _, m in read}))
+        reasons.append(f"says it is {'done' if modality == 'done' else 'still to do'} where the passages say {said}")
+    doers = {d for d, _ in read if d is not None}
+    if doer is not None and doers and doer not in doers and not (_SAME_DOER.get(doer, set()) & doers):
+        reasons.append(f"gives to {doer} what the passages give to {'/'.join(sorted(doers))}")
+    return reasons
+
+
 _NEGATION = re.compile(r"\b(not|no|never|none|nor|cannot|can't|don't|doesn't|didn't|isn't|aren't|wasn't|weren't|"
                        r"without|lack\w*|unable|rarely|seldom|insufficient\w*|inadequate\w*|poor\w*|ineffective|too long|"
                        r"too few|non)\b|n't\b", re.I)
@@ -134,7 +197,8 @@ def features(claim: str, passages: list[Sentence], outcome_of: Callable[[str], s
     terms = content_terms(claim) - content_terms(metadata)
     passage_terms = content_terms(" ".join(p.text for p in english)) if english else set()
     coverage = len(terms & passage_terms) / len(terms) if terms and english else 1.0
-    return {"missing_numbers": sorted(missing_numbers), "missing_months": sorted(missing_months),
+    moved = who_does_what(claim, [p.text for p in english]) if english else []
+    return {"who_does_what": moved, "missing_numbers": sorted(missing_numbers), "missing_months": sorted(missing_months),
             "missing_names": sorted(missing_names), "missing_actors": missing_actors, "wrong_outcome": wrong_outcome, "grade": grade,
             "comparative": sorted(comparative), "claim_negated": claim_neg, "passage_negated": passage_neg,
             "coverage": round(coverage, 3), "english": bool(english)}
@@ -150,6 +214,7 @@ def decide(f: dict, similarity: float, thresholds: Thresholds) -> Verdict:
         reasons.append(f"names not in passages: {', '.join(f['missing_names'])}")
     if f.get("missing_actors"):
         reasons.append(f"names as acting or speaking someone the passages do not: {', '.join(f['missing_actors'])}")
+    reasons += f.get("who_does_what", [])
     if f["wrong_outcome"]:
         reasons.append("states an outcome its report does not give")
     if f["grade"]:

@@ -206,10 +206,13 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
         until: Optional[str] = typer.Option(None, help="Published on or before (YYYY[-MM[-DD]])."),
         backend: Optional[str] = typer.Option(None, help="Answer backend: extractive, local or openai."),
         stream: bool = typer.Option(False, "--stream", help="Print each verified sentence as soon as it is ready."),
+        show_all: bool = typer.Option(False, "--all", help="Show every key point, not only the first few."),
         as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object.")) -> None:
     """Answer a question with citations to the report passages it came from."""
     try:
         settings = _with_backend(load_settings(), backend)
+        if show_all:
+            settings.answer.max_points = 0
     except SendQAError as exc:
         _fail(exc)
         return
@@ -246,6 +249,8 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
             _echo(answer.answer.splitlines()[0] if answer.sentences else answer.answer)
     else:
         _echo(answer.answer)
+    if (hidden := sum(not p["shown"] for p in answer.points)):
+        _echo(f"\n({hidden} more {'point' if hidden == 1 else 'points'}: add --all to see {'it' if hidden == 1 else 'them'})")
     if answer.notice:
         _echo(f"\nNote: {answer.notice}", err=True)
     if answer.glossary:
@@ -437,6 +442,7 @@ def eval_command(subset: str = typer.Option("all", help="all | gate (the fast CI
                  baseline_llm: Optional[str] = typer.Option(None, help="Give the baseline a real LLM backend (local, openai) instead of its extractive stand-in."),
                  out: Path = typer.Option(Path("evals/out"), help="Folder for eval.json, eval.md and eval.png."),
                  gate: bool = typer.Option(False, help="Exit 1 when a gate threshold is missed."),
+                 sample: int = typer.Option(0, help="Score only this many items of each split, evenly spaced through the files (for slow backends); 0: all."),
                  robustness: bool = typer.Option(False, "--robustness", help="Also run the reworded variants of the selected splits' items (evals/items_robustness/, test only: typo, context, officer) and report one row per style beside the originals.")) -> None:
     """Score sendqa (and a naive baseline) on the eval set; writes JSON, Markdown and a chart."""
     from evals.harness import gate_failures, run_eval
@@ -446,7 +452,7 @@ def eval_command(subset: str = typer.Option("all", help="all | gate (the fast CI
         summary, info = run_eval(load_settings(), subset=subset, baseline=baseline, out_dir=out,
                                  backends=tuple(b.strip() for b in backend.split(",") if b.strip()),
                                  splits=tuple(s.strip() for s in split.split(",") if s.strip()),
-                                 baseline_llm=baseline_llm, robustness=robustness)
+                                 baseline_llm=baseline_llm, robustness=robustness, sample=sample)
     except SendQAError as exc:
         _fail(exc)
         return

@@ -97,6 +97,8 @@ class VerifySettings(_Group):
 class AnswerSettings(_Group):
     backend: str = Field("extractive", description="Answer backend id: extractive, local or openai.")
     max_sentences: int = Field(6, description="Most sentences an extractive answer may contain.")
+    max_points: int = Field(5, description="Key points shown after the direct answer; the rest wait for 'show more' "
+                                           "(`sendqa ask --all`). 0 shows all.")
     min_sentence_score: float = Field(
         0.30, description="A sentence scoring below this (0-1 relevance) is never used as evidence."
     )

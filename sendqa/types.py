@@ -98,10 +98,14 @@ class AnswerSentence(BaseModel):
     area: str | None = None
     doc_id: str | None = Field(None, description="The document of its first citation.")
     language: str = Field("en", description="Language of the cited passage (a rewrite may be in English).")
-    origin: Literal["quote", "rewrite", "lead", "message", "statistic"] = Field(
+    origin: Literal["quote", "rewrite", "lead", "message", "statistic", "composed"] = Field(
         "quote", description="quote: verbatim from a document; rewrite/lead: written by a model and verified; "
-                             "statistic: composed by code from the cited statistics' values."
+                             "statistic: composed by code from the cited statistics' values; composed: a direct "
+                             "answer composed by code from structured facts (an outcome, a count of the points "
+                             "shown), cited to where they come from."
     )
+    shown: bool = Field(True, description="False for a key point past the first few (`answer.max_points`): kept for "
+                                          "'show more' and `sendqa ask --all`, not in `answer`.")
 
 
 class Verification(BaseModel):
@@ -133,6 +137,12 @@ class Answer(BaseModel):
     glossary: list[dict] = Field(
         default_factory=list, description="Words used here: [{'term', 'meaning', 'citation'}], the jargon in the "
                                           "shown sentences explained once each from the bundled glossary, cited.")
+    lead: dict | None = Field(None, description="The direct answer, read first: {'text', 'citations', 'sentences'} "
+                                                "(indices into `sentences`).")
+    points: list[dict] = Field(
+        default_factory=list, description="The key points after the lead, in order: [{'heading', 'text', 'citations', "
+                                          "'sentences', 'speaker', 'area', 'shown'}]; heading is plain ('What needs "
+                                          "to get better'); shown is false past the first `answer.max_points`.")
     reports_to_fetch: list[str] = Field(
         default_factory=list, description="Areas asked about whose published report is not held but is listed in the "
                                           "bundled table: `sendqa fetch AREA` (or the app's button) gets it.")

@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.conftest import CORPUS, needs_shared
 
 CONTRACT_KEYS = {"question", "answer", "abstained", "citations", "backend", "timings_ms", "sentences", "verification", "notice",
-                 "rewritten", "comparison", "briefing", "reports_to_fetch", "glossary"}  # fields are only ever added
+                 "rewritten", "comparison", "briefing", "reports_to_fetch", "glossary", "lead", "points"}  # fields are only ever added
 CITATION_KEYS = {"n", "doc_id", "source", "title", "area", "page", "section", "quote", "citation_type", "publication",
                  "table", "year", "row", "licence"}
 
@@ -119,3 +119,16 @@ def test_lost_or_damaged_vectors_are_detected_and_rebuilt(tmp_path):
     assert sendqa("doctor", home=home).returncode == 0
     fixed = json.loads(sendqa("ask", "What weaknesses remain in Somerset?", "--json", home=home).stdout)
     assert "disproportionate use of exclusion" in fixed["answer"]
+
+
+@needs_shared
+def test_ask_shows_five_key_points_and_all_of_them_with_all(use_full_home):
+    question = "What does Bury need to improve?"
+    short = sendqa("ask", question, home=use_full_home)
+    assert short.returncode == 0, short.stderr
+    assert "What needs to get better:" in short.stdout and "more points: add --all to see them" in short.stdout
+    every = sendqa("ask", question, "--all", home=use_full_home)
+    assert every.returncode == 0, every.stderr
+    assert "add --all" not in every.stdout
+    assert "strategic approach to high-quality transitions" in every.stdout
+    assert "strategic approach to high-quality transitions" not in short.stdout

@@ -162,9 +162,15 @@ def test_an_improve_answer_leads_with_the_reports_actions_on_its_topic(full_qa):
     bad = full_qa.ask("whats bad about send in surrey")
     assert not bad.abstained and bad.citations[0].section.lower() in ("areas for improvement", "areas for priority action")
     ehc = full_qa.ask("any issues with ehcps in bolton")
-    assert ehc.sentences[0].text == "The local area partnership should improve the quality of EHC plans and the annual review process."
+    # the direct answer counts the actions shown under it; the first is the one on the question's topic
+    assert ehc.lead["text"].startswith("Inspectors asked leaders to improve these") and ehc.sentences[0].origin == "composed"
+    assert ehc.points[0]["text"].startswith("The local area partnership should improve the quality of EHC plans and the annual review process.")
+    assert ehc.points[0]["heading"] == "What needs to get better"
     wakefield = full_qa.ask("what needs to improve in wakefeild")
-    assert [s.text.startswith("The local area partnership should strengthen") for s in wakefield.sentences[:2]] == [True, True]
+    assert [p["text"].startswith("The local area partnership should strengthen") for p in wakefield.points[:2]] == [True, True]
+    shown = [p for p in wakefield.points if p["shown"]]
+    if len(shown) == len(wakefield.points):  # "these five things": the count is of the points shown under it
+        assert wakefield.lead["text"].split()[-2] == ("no", "one", "two", "three", "four", "five")[len(shown)]
 
 
 def test_a_short_report_has_every_sentence_considered(full_qa):
@@ -208,11 +214,13 @@ def test_words_used_are_explained_once_from_the_glossary_and_cited(full_qa):
     assert shown.count("most serious of the three") == 1 and "Widespread and/or systemic failings" not in words
     outcome = full_qa.ask("What was the outcome of Oldham's inspection?")
     assert "systemic failings" in outcome.answer and outcome.briefing is None
-    meant = {w["term"]: w["meaning"] for w in outcome.glossary}
-    assert "most serious of the three" in meant["Widespread and/or systemic failings"]
+    # the direct answer says the outcome in plain words, then what it means (once: not again under "Words used here")
+    assert outcome.lead["text"].startswith("The inspection found widespread and/or systemic failings")
+    assert "This is the most serious of the three" in outcome.lead["text"]
+    assert (outcome.answer + "".join(w["meaning"] for w in outcome.glossary)).count("most serious of the three") == 1
     # however a report words it: "typically lead to positive experiences and outcomes" is the glossary's term too
     positive = full_qa.ask("What was the outcome of Wakefield's inspection?")
-    assert positive.glossary[0]["term"] == "Typically positive experiences and outcomes"
+    assert "This is the best of the three" in positive.lead["text"]
     assert len(words) == len(answer.glossary) <= 6
     by_n = {c.n: c for c in answer.citations}
     for word in answer.glossary:
@@ -239,3 +247,39 @@ def test_no_answer_shows_a_leaning_sentence_without_its_antecedent(full_qa):
     for i, text in enumerate(texts):
         if leans(text):
             assert i > 0, text  # never first: what it leans on comes before it
+
+
+@needs_shared
+def test_an_answer_is_a_lead_then_at_most_five_key_points_under_plain_headings(full_qa, full_home):
+    from rag.points import HEADINGS_BY_SECTION, HEADINGS_BY_SPEAKER, OTHER, REPORT_OTHER
+    from rag.qa import QA
+    from sendqa.settings import load_settings
+    from sendqa.types import AnswerSentence
+
+    question = "What does Bury need to improve?"
+    answer = full_qa.ask(question)
+    shown = [p for p in answer.points if p["shown"]]
+    assert answer.lead and len(shown) == 5 and len(answer.points) > 5  # the rest wait for "show more"
+    plain = set(HEADINGS_BY_SECTION.values()) | set(HEADINGS_BY_SPEAKER.values()) | {OTHER, REPORT_OTHER}
+    assert {p["heading"] for p in answer.points} <= plain
+    placed = answer.lead["sentences"] + [i for p in answer.points for i in p["sentences"]]
+    assert len(placed) == len(set(placed))  # each sentence is read once: in the lead or in one point
+    hidden = [answer.sentences[i] for p in answer.points if not p["shown"] for i in p["sentences"]]
+    assert hidden and not any(s.shown for s in hidden)
+    assert not any(s.text in answer.answer for s in hidden)
+    # a point's citations are its sentences'; a list's items stay in the point of their lead-in
+    for point in answer.points:
+        assert point["citations"] == list(dict.fromkeys(n for i in point["sentences"] for n in answer.sentences[i].citations))
+        assert not answer.sentences[point["sentences"][0]].text[:1].islower()
+    streamed = [s for s in full_qa.stream(question) if isinstance(s, AnswerSentence)]
+    assert [s.text for s in streamed] == [s.text for s in answer.sentences if s.shown]
+    every = QA(load_settings({"home": full_home, "answer": {"max_points": 0}})).ask(question)  # `--all`
+    assert all(p["shown"] for p in every.points) and all(s.text in every.answer for s in hidden)
+
+
+@needs_shared
+def test_a_fact_question_leads_with_its_answer_and_figures_are_never_held_back(full_qa):
+    waits = full_qa.ask("how long is the wait for autism asessment in bury")
+    assert "15 months" in waits.lead["text"]
+    nxt = full_qa.ask("when is oldham due its next send inspection")
+    assert "26 December 2024" in nxt.answer  # the official figure answers it, however many points come first

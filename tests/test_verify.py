@@ -81,6 +81,33 @@ def test_unsupported_rewrites_fail_with_a_reason(verifier, claim, passages, why)
     assert any(why in reason for reason in verdict.reasons), verdict.reasons
 
 
+URGENT = passage("Area leaders need urgently to address the length of time families have to wait for EHC needs "
+                 "assessments.")
+DONE = passage("Leaders have improved the timeliness of EHC needs assessments.")
+
+
+@pytest.mark.parametrize("claim, passages, why", [
+    # the rewrite the issue found a small model writing, and the verifier passing
+    ("Parents need to prioritize EHC needs assessments for families waiting longer than expected.", [URGENT], "gives to parents"),
+    ("Area leaders have cut the time families wait for EHC needs assessments.", [URGENT], "done"),
+    ("Leaders need to improve the timeliness of EHC needs assessments.", [DONE], "still to do"),
+    ("Schools should urgently cut how long families wait for EHC needs assessments.", [URGENT], "gives to schools"),
+])
+def test_a_rewrite_that_changes_who_does_what_fails(verifier, claim, passages, why):
+    verdict = verifier.check(claim, passages)
+    assert not verdict.supported
+    assert any(why in reason for reason in verdict.reasons), verdict.reasons
+
+
+@pytest.mark.parametrize("claim, passages", [
+    ("Leaders must quickly cut how long families wait for EHC needs assessments.", [URGENT]),
+    ("Leaders have made EHC needs assessments more timely.", [DONE]),
+])
+def test_a_plainer_rewrite_keeping_who_does_what_passes(verifier, claim, passages):
+    verdict = verifier.check(claim, passages)
+    assert verdict.supported, verdict.reasons
+
+
 @needs_shared
 def test_precision_and_recall_on_the_holdout_pairs(verifier):
     from evals.verifier.tune import load_pairs, scores
@@ -92,3 +119,7 @@ def test_precision_and_recall_on_the_holdout_pairs(verifier):
     result = scores([not v.check(p.claim, p.passages).supported for p in holdout], [p.unsupported for p in holdout])
     print("\nverifier on holdout pairs:", result)
     assert result["precision"] >= 0.85 and result["recall"] >= 0.85, result
+    for kind in ("wrong-actor", "modality-changed"):  # who does what, and whether it is done or still to do
+        moved = [p for p in holdout if p.perturbation == kind]
+        caught = sum(not verifier.check(p.claim, p.passages).supported for p in moved)
+        assert moved and caught / len(moved) >= 0.75, (kind, caught, len(moved))

@@ -15,6 +15,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline-first: no 
 import gradio as gr  # noqa: E402
 
 from rag.brief import briefing_markdown  # noqa: E402
+from rag.points import head_and_items  # noqa: E402
 from rag.render import sentence_line  # noqa: E402
 from rag.retrieve import Filters  # noqa: E402
 from rag.stat_answers import possessive  # noqa: E402
@@ -95,6 +96,71 @@ def _line(sentence: AnswerSentence, previous: str | None) -> tuple[str, str | No
     if not marks or not line.endswith(marks):
         return escape(line), previous
     return escape(line[: -len(marks)]) + cite_links(sentence.citations), previous
+
+
+def shaped_lines(answer: Answer) -> list[str]:
+    """An answer's lead, then its key points under their headings; points past the first few inside a "Show more"
+    disclosure (HTML, so its document text is HTML-escaped there rather than Markdown-escaped)."""
+    sentences = answer.sentences
+    points = answer.points
+    placed = set((answer.lead or {}).get("sentences", [])) | {i for p in points for i in p["sentences"]}
+    first = min(placed) if placed else len(sentences)
+    lines, previous = [], None
+    for sentence in sentences[:first]:
+        line, previous = _line(sentence, previous)
+        lines.append(line)
+    texts = [s.text for s in sentences]
+
+    def block(members: list[int], bullet: str) -> list[str]:
+        nonlocal previous
+        head, items = head_and_items(members, texts)
+        out: list[str] = []
+        for i in head:
+            before = previous
+            line, previous = _line(sentences[i], previous)
+            if out and previous != before:
+                out.append("\n" + ("  " if bullet else "") + line)  # another source speaks: its own line
+            else:
+                out.append(line)
+        block_lines = (bullet + " ".join(out).replace(" \n", "\n")).split("\n")
+        for i in items:
+            line, previous = _line(sentences[i], previous)
+            block_lines.append(("    - " if bullet else "- ") + line)
+        return block_lines
+
+    if answer.lead:
+        lines += block(answer.lead["sentences"], "")
+
+    def grouped(shown: bool) -> dict[str, list[dict]]:
+        groups: dict[str, list[dict]] = {}
+        for point in points:
+            if point["shown"] == shown:
+                groups.setdefault(point["heading"], []).append(point)
+        return groups
+
+    for heading, group in grouped(True).items():
+        lines.append(f"**{escape(heading)}**")
+        for point in group:
+            lines += block(point["sentences"], "- ")
+    hidden = grouped(False)
+    if hidden:
+        count = sum(len(g) for g in hidden.values())
+        body = []
+        for heading, group in hidden.items():
+            body.append(f"<p><strong>{html.escape(heading)}</strong></p><ul>")
+            for point in group:
+                texts = []
+                for i in point["sentences"]:
+                    line, previous = sentence_line(sentences[i], previous)
+                    marks = "".join(f"[{n}]" for n in sentences[i].citations)
+                    text = line[: -len(marks)] if marks and line.endswith(marks) else line
+                    texts.append(html.escape(text.strip()) + " " + cite_links(sentences[i].citations))
+                body.append(f"<li>{' '.join(texts)}</li>")
+            body.append("</ul>")
+        label = "1 more point" if count == 1 else f"{count} more points"
+        lines.append(f'<details class="more-points"><summary>Show {label}</summary>{"".join(body)}</details>')
+    lines += [_line(s, None)[0] for i, s in enumerate(sentences) if i > first and i not in placed]
+    return lines
 
 
 def words_used_line(glossary: list[dict]) -> str:
@@ -191,7 +257,9 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
     def _finish(history, answer: Answer, session, searched: str | None = None, briefing: bool = False):
         """The complete answer: its text (a comparison as a table), sources, the briefing file and the chart."""
         body, previous = [], None
-        for sentence in answer.sentences:
+        if answer.lead or answer.points:
+            body = shaped_lines(answer)
+        for sentence in [] if body else answer.sentences:
             if answer.comparison and sentence.origin == "message":
                 break  # the cells follow as a table
             line, previous = _line(sentence, previous)

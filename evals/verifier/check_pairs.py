@@ -26,6 +26,8 @@ UNSUPPORTED_PERTURBATIONS = (
     "invented-service",
     "invented-fact",
     "wrong-speaker",
+    "wrong-actor",
+    "modality-changed",
 )
 PERTURBATIONS = SUPPORTED_PERTURBATIONS + UNSUPPORTED_PERTURBATIONS
 SPLITS = ("tune", "holdout")
