@@ -1,6 +1,7 @@
 """Stage 5a, lead: the direct answer, composed by code from structured facts where the question asks for them.
 
-- the outcome, when the outcome is asked: what the report found, in plain words, then what that outcome means;
+- the outcome, when the outcome is asked: what the report found, in plain words, then what that outcome means
+  (after "Yes." or "No." when the question names one outcome: "did Bury get a positive outcome?");
 - a count and then the list, when a report's actions are asked ("Inspectors asked leaders to improve these five
   things:").
 Every other answer leads with the sentence that answers it best (rag.select). A composed lead names nothing its
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.handoffs import Selection
+from rag.understand.slots import OUTCOME_SLOTS
 from sendqa.domain import OUTCOME_WORDING, outcomes_mentioned
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -40,7 +42,11 @@ def outcome_lead(selection: Selection, outcome_of) -> Lead | None:
     if outcome not in OUTCOME_WORDING or outcome not in outcomes_mentioned(sentence.text):
         return None  # the sentence must say the outcome it is cited for
     wording = OUTCOME_WORDING[outcome]
-    return Lead(f"The inspection found {wording} for children and young people with SEND.", [sid], glossary_term=wording)
+    text = f"The inspection found {wording} for children and young people with SEND."
+    named = [label for slot, label in OUTCOME_SLOTS.items() if slot in context.check.slots.present]
+    if len(named) == 1:  # "did Bury get a positive outcome?": yes or no first
+        text = ("Yes. " if named[0] == outcome else "No. ") + text
+    return Lead(text, [sid], glossary_term=wording)
 
 
 def list_lead(selection: Selection, points: int, is_action) -> Lead | None:

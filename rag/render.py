@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from rag.points import head_and_items
 from sendqa.domain import LANGUAGE_NAMES, speaker_label
 from sendqa.types import AnswerSentence
@@ -34,44 +37,67 @@ def answer_text(sentences: list[AnswerSentence]) -> str:
     return "\n".join(lines)
 
 
-def shaped_text(sentences: list[AnswerSentence], shape, show_all: bool = False) -> str:
+LineFn = Callable[[AnswerSentence, "str | None"], "tuple[str, str | None]"]
+
+
+@dataclass
+class Layout:
+    """How a shaped answer is written out: sentence lines, headings and list markers (plain text or Markdown)."""
+
+    line: LineFn = sentence_line  # (sentence, previous source) -> (its line, its source)
+    heading: Callable[[str], str] = "{}:".format
+    item: str = "  - "  # a list item under a point
+    gap: bool = True  # a blank line before each heading
+
+
+def shaped_lines(sentences: list[AnswerSentence], lead: list[int], groups: list[tuple[str, list[list[int]]]],
+                 layout: Layout = Layout(), held_back: frozenset[int] = frozenset()) -> list[str]:
     """The lead, then each heading with its key points as "- " lines (a list's items indented under their
-    lead-in); notes outside the shape (a caveat, a foreign-language note) where they stand."""
-    placed = set(shape.lead) | {i for p in shape.points for i in p.members}
+    lead-in); notes outside the shape (a caveat, a foreign-language note) where they stand. `groups`: (heading,
+    each point's sentence indices); `held_back`: the sentences of points not shown here."""
+    placed = set(lead) | {i for _, points in groups for members in points for i in members} | set(held_back)
     first = min(placed) if placed else len(sentences)
-    lines, previous = [], None
+    lines: list[str] = []
+    previous = None
     for sentence in sentences[:first]:
-        line, previous = sentence_line(sentence, previous)
+        line, previous = layout.line(sentence, previous)
         lines.append(line)
     texts = [s.text for s in sentences]
 
     def block(members: list[int], bullet: str) -> list[str]:
         nonlocal previous
         head, items = head_and_items(members, texts)
-        out: list[str] = []
+        out = [bullet]
         for i in head:
             before = previous
-            line, previous = sentence_line(sentences[i], previous)
-            if out and previous != before:
-                out.append("\n" + ("  " if bullet else "") + line)  # another source speaks: its own line
+            line, previous = layout.line(sentences[i], previous)
+            if len(out) > 1 and previous != before:
+                out.append("\n" + " " * len(bullet) + line)  # another source speaks: its own line
             else:
-                out.append(line)
-        block_lines = (bullet + " ".join(out).replace(" \n", "\n")).split("\n")
+                out.append(("" if len(out) == 1 else " ") + line)
+        block_lines = "".join(out).split("\n")
         for i in items:
-            line, previous = sentence_line(sentences[i], previous)
-            block_lines.append(("  - " if bullet else "- ") + line)
+            line, previous = layout.line(sentences[i], previous)
+            block_lines.append((layout.item if bullet else "- ") + line)
         return block_lines
 
-    if shape.lead:
-        lines += block(shape.lead, "")
-    for heading, points in shape.grouped(show_all):
-        lines += ["", f"{heading}:"]
-        for point in points:
-            lines += block(point.members, "- ")
+    if lead:
+        lines += block(lead, "")
+    for heading, points in groups:
+        lines += ([""] if layout.gap else []) + [layout.heading(heading)]
+        for members in points:
+            lines += block(members, "- ")
     trailing = [s for i, s in enumerate(sentences) if i > first and i not in placed]
-    if trailing:
+    if trailing and layout.gap:
         lines.append("")
     for sentence in trailing:
-        line, previous = sentence_line(sentence, previous)
+        line, previous = layout.line(sentence, previous)
         lines.append(line)
-    return "\n".join(lines)
+    return lines
+
+
+def shaped_text(sentences: list[AnswerSentence], shape, show_all: bool = False) -> str:
+    """The answer text of a shaped answer (rag.points.Shape): points past the first few only with show_all."""
+    groups = [(heading, [p.members for p in points]) for heading, points in shape.grouped(show_all)]
+    held_back = frozenset(i for n, p in enumerate(shape.points) if not show_all and not shape.shown(n) for i in p.members)
+    return "\n".join(shaped_lines(sentences, shape.lead, groups, held_back=held_back))

@@ -137,7 +137,8 @@ def _shorter_of_the_same(context: Context, chosen: list[str]) -> list[str]:
 def _answer_first(context: Context, ordered: list[str]) -> list[str]:
     """The sentence of the first document that most answers the question first, where nothing is pinned ahead
     of it (an outcome) and the answer is no list (a report's actions, a lead-in and its items): the rest keep their
-    document order after it, so the reader meets the answer before its context."""
+    document order after it, so the reader meets the answer before its context. (Preferring the easiest to read of
+    the sentences nearly as relevant changed nothing on dev, at margins of 0.03 to 0.1.)"""
     if not ordered or ordered[0] in context.pinned:
         return ordered
     first_doc = context.sentences[ordered[0]].evidence.doc_id  # the document that answers best stays first

@@ -68,10 +68,10 @@ _DOERS = {
 # Area leaders are the council and the NHS together; the partnership's practitioners and services are theirs.
 _SAME_DOER = {"leaders": {"council", "NHS"}, "council": {"leaders"}, "NHS": {"leaders"}}
 _MODALITY = {
-    "duty": re.compile(r"\b(should|must|ought to|needs?(?: \w+ly)? to|ha(?:ve|s) to|(?:is|are) required to)\b", re.I),
+    "duty": re.compile(r"\b(should|must|ought to|needs?(?: \w+ly){0,2} to|ha(?:ve|s) to|(?:is|are) required to)\b", re.I),
     "plan": re.compile(r"\b(will|plans? to|planning to|intends? to|aims? to|(?:is|are) due to|(?:is|are) going to)\b",
                        re.I),
-    "done": re.compile(r"\b(?:ha(?:ve|s)|had)(?: \w+ly)? (?:been )?(?!to\b)\w+(?:ed|en|t|wn|ne|un)\b", re.I),
+    "done": re.compile(r"\b(?:ha(?:ve|s)|had)(?: \w+ly){0,2} (?:been )?(?!to\b)\w+(?:ed|en|t|wn|ne|un)\b", re.I),
 }
 
 

@@ -281,5 +281,8 @@ def test_an_answer_is_a_lead_then_at_most_five_key_points_under_plain_headings(f
 def test_a_fact_question_leads_with_its_answer_and_figures_are_never_held_back(full_qa):
     waits = full_qa.ask("how long is the wait for autism asessment in bury")
     assert "15 months" in waits.lead["text"]
+    # a yes/no question about an outcome is answered yes or no first, from the report's outcome
+    assert full_qa.ask("Did Bury get a positive outcome?").lead["text"].startswith(
+        "No. The inspection found widespread and/or systemic failings")
     nxt = full_qa.ask("when is oldham due its next send inspection")
     assert "26 December 2024" in nxt.answer  # the official figure answers it, however many points come first

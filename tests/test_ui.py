@@ -25,6 +25,9 @@ HOSTILE = ("Hostile SEND note about Somerset support services.\n\n"
            "<img src=x onerror=\"window.hacked=4\">.\n")
 
 
+APP_QA: dict = {}  # the app's QA, for a test that changes how many key points it shows
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     if not shutil.which("chromium"):
@@ -42,7 +45,9 @@ def app(tmp_path_factory):
     settings = load_settings({"home": home})
     index = CorpusIndex(settings)
     ingest_paths([CORPUS, extra], index, progress=False)
-    demo = launch(QA(settings, index=index), "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    qa = QA(settings, index=index)
+    APP_QA["qa"] = qa
+    demo = launch(qa, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     yield demo.local_url, home
     demo.close()
 
@@ -119,6 +124,33 @@ def test_chat_sources_follow_up_feedback_in_a_browser(app):
                               env={**os.environ, "SENDQA_HOME": str(home)}, timeout=120)
     records = [json.loads(line) for line in exported.stdout.splitlines()]
     assert records[-1]["rating"] == "down" and records[-1]["rewritten"] and records[-1]["citations"]
+
+
+def test_key_points_past_the_first_few_wait_behind_show_more(app):
+    from playwright.sync_api import sync_playwright
+
+    url, _ = app
+    qa = APP_QA["qa"]
+    qa.settings.answer.max_points = 1  # the bundled corpus has no answer of more than five points
+    try:
+        with sync_playwright() as p:
+            browser, page = _browser(p, url)
+            _ask(page, "What weaknesses remain in Somerset?", "disproportionate use of exclusion")
+            bot = page.locator("[data-testid=bot]").last
+            # a plain heading over the points shown, and again inside "Show more" over the one held back
+            assert bot.locator("strong:not(details strong)", has_text="What the council and NHS say").count() == 1
+            more = bot.locator("details.more-points")
+            held = more.locator("li").count()
+            assert more.count() == 1 and held >= 1
+            assert more.locator("summary").inner_text().startswith(f"Show {held} more point")
+            hidden = more.locator("li").first
+            assert not hidden.is_visible()
+            more.locator("summary").click()
+            hidden.wait_for(state="visible", timeout=10_000)
+            assert hidden.locator("a.cite-link").count() >= 1  # cited like every other point
+            browser.close()
+    finally:
+        qa.settings.answer.max_points = 5
 
 
 def test_document_text_stays_inert(app):

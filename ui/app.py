@@ -15,8 +15,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline-first: no 
 import gradio as gr  # noqa: E402
 
 from rag.brief import briefing_markdown  # noqa: E402
-from rag.points import head_and_items  # noqa: E402
-from rag.render import sentence_line  # noqa: E402
+from rag.render import Layout, sentence_line, shaped_lines  # noqa: E402
 from rag.retrieve import Filters  # noqa: E402
 from rag.stat_answers import possessive  # noqa: E402
 from rag.understand.conversation import Session  # noqa: E402
@@ -98,38 +97,10 @@ def _line(sentence: AnswerSentence, previous: str | None) -> tuple[str, str | No
     return escape(line[: -len(marks)]) + cite_links(sentence.citations), previous
 
 
-def shaped_lines(answer: Answer) -> list[str]:
+def answer_lines(answer: Answer) -> list[str]:
     """An answer's lead, then its key points under their headings; points past the first few inside a "Show more"
     disclosure (HTML, so its document text is HTML-escaped there rather than Markdown-escaped)."""
-    sentences = answer.sentences
-    points = answer.points
-    placed = set((answer.lead or {}).get("sentences", [])) | {i for p in points for i in p["sentences"]}
-    first = min(placed) if placed else len(sentences)
-    lines, previous = [], None
-    for sentence in sentences[:first]:
-        line, previous = _line(sentence, previous)
-        lines.append(line)
-    texts = [s.text for s in sentences]
-
-    def block(members: list[int], bullet: str) -> list[str]:
-        nonlocal previous
-        head, items = head_and_items(members, texts)
-        out: list[str] = []
-        for i in head:
-            before = previous
-            line, previous = _line(sentences[i], previous)
-            if out and previous != before:
-                out.append("\n" + ("  " if bullet else "") + line)  # another source speaks: its own line
-            else:
-                out.append(line)
-        block_lines = (bullet + " ".join(out).replace(" \n", "\n")).split("\n")
-        for i in items:
-            line, previous = _line(sentences[i], previous)
-            block_lines.append(("    - " if bullet else "- ") + line)
-        return block_lines
-
-    if answer.lead:
-        lines += block(answer.lead["sentences"], "")
+    sentences, points = answer.sentences, answer.points
 
     def grouped(shown: bool) -> dict[str, list[dict]]:
         groups: dict[str, list[dict]] = {}
@@ -138,10 +109,11 @@ def shaped_lines(answer: Answer) -> list[str]:
                 groups.setdefault(point["heading"], []).append(point)
         return groups
 
-    for heading, group in grouped(True).items():
-        lines.append(f"**{escape(heading)}**")
-        for point in group:
-            lines += block(point["sentences"], "- ")
+    layout = Layout(line=_line, heading=lambda h: f"**{escape(h)}**", item="    - ", gap=False)
+    lines = shaped_lines(sentences, (answer.lead or {}).get("sentences", []),
+                         [(h, [p["sentences"] for p in g]) for h, g in grouped(True).items()], layout,
+                         held_back=frozenset(i for p in points if not p["shown"] for i in p["sentences"]))
+    previous = None
     hidden = grouped(False)
     if hidden:
         count = sum(len(g) for g in hidden.values())
@@ -159,7 +131,6 @@ def shaped_lines(answer: Answer) -> list[str]:
             body.append("</ul>")
         label = "1 more point" if count == 1 else f"{count} more points"
         lines.append(f'<details class="more-points"><summary>Show {label}</summary>{"".join(body)}</details>')
-    lines += [_line(s, None)[0] for i, s in enumerate(sentences) if i > first and i not in placed]
     return lines
 
 
@@ -258,7 +229,7 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
         """The complete answer: its text (a comparison as a table), sources, the briefing file and the chart."""
         body, previous = [], None
         if answer.lead or answer.points:
-            body = shaped_lines(answer)
+            body = answer_lines(answer)
         for sentence in [] if body else answer.sentences:
             if answer.comparison and sentence.origin == "message":
                 break  # the cells follow as a table
