@@ -73,19 +73,20 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     elif check.intent == "briefing" and len(context.areas) == 1:
         chosen += [sid for sid in _briefing(context) if sid not in chosen]
         limit = max(limit, len(chosen))
-    if check.needs_number:
+    defines = check.intent == "definition"  # the term's meaning answers it: no figure or name need be found
+    if check.needs_number and not defines:
         # The evidence decides: a relevant sentence that states a figure (in digits or in words) answers.
         figures = [sid for sid in ranked if NUMBERISH.search(context.sentences[sid].text)
                    and (context.lexical.get(sid, 0) >= 0.34 or context.sentences[sid].evidence.language != "en")]
         if not figures and not chosen:
             return Selection(context, abstained=True, reason="no-figure")
         chosen += [sid for sid in figures[:2] if sid not in chosen]
-    if check.names_thing and not check.needs_name:
+    if check.names_thing and not check.needs_name and not defines:
         named = [sid for sid in ranked if _PROPER_NAME.search(context.sentences[sid].text)]
         if not named:
             return Selection(context, abstained=True, reason="no-name")
         chosen += [sid for sid in named[:2] if sid not in chosen]
-    if check.needs_name:
+    if check.needs_name and not defines:
         named = [sid for sid in ranked if _PERSON.search(context.sentences[sid].text)]
         if not named:
             return Selection(context, abstained=True, reason="no-name")

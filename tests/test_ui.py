@@ -95,6 +95,11 @@ def test_chat_sources_follow_up_feedback_in_a_browser(app):
         assert shown and len(shown) == len(set(shown)), shown
         cited = page.locator("[data-testid=bot] a.cite-link").last.get_attribute("href")[1:]
         assert panel.locator(f"[id='{cited}']").count() == 1
+        # the answer from its first line (the chat scrolls to its end as it fills)
+        page.evaluate("""() => { let el = [...document.querySelectorAll('[data-testid=bot]')].pop();
+            while (el && !(el.scrollHeight > el.clientHeight + 4 && getComputedStyle(el).overflowY !== 'visible'))
+                el = el.parentElement;
+            if (el) el.scrollTop = el.scrollHeight - el.clientHeight - [...el.querySelectorAll('[data-testid=bot]')].pop().offsetHeight; }""")
         _screenshot(page, "desktop-answer-with-sources.png")
         # [n] in the answer is a link that opens source n in the panel, without leaving the page.
         link = page.locator("[data-testid=bot] a.cite-link").last

@@ -109,13 +109,15 @@ def answer_lines(answer: Answer) -> list[str]:
                 groups.setdefault(point["heading"], []).append(point)
         return groups
 
-    layout = Layout(line=_line, heading=lambda h: f"**{escape(h)}**", item="    - ", gap=False)
+    # a blank line before each heading ends the list above it (else Markdown reads the heading into its last item)
+    layout = Layout(line=_line, heading=lambda h: f"**{escape(h)}**", item="    - ", gap=True)
     lines = shaped_lines(sentences, (answer.lead or {}).get("sentences", []),
                          [(h, [p["sentences"] for p in g]) for h, g in grouped(True).items()], layout,
                          held_back=frozenset(i for p in points if not p["shown"] for i in p["sentences"]))
     previous = None
     hidden = grouped(False)
     if hidden:
+        lines.append("")
         count = sum(len(g) for g in hidden.values())
         body = []
         for heading, group in hidden.items():
@@ -239,6 +241,7 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
             body += comparison_table(answer.comparison)
         shown = ([searched] if searched else []) + body
         if answer.glossary:
+            shown += [""] if answer.points else []  # after a list: its own paragraph
             shown.append(words_used_line(answer.glossary))
         if answer.notice:
             shown.append(f"*Note: {escape(answer.notice)}*")
