@@ -2,7 +2,8 @@
 
 Hard checks (each a reason to reject): it cites nothing; a number, month, name or area it states is in none of its
 passages; it says inspectors, the council, the NHS or parents acted or spoke where its passages name no such actor
-and are not theirs; it states an inspection outcome other than its report's, or an Ofsted grade; it compares or ranks (better,
+and are not theirs; it hands the action its passage describes to someone else, or turns a duty or plan into something
+done (or the reverse); it states an inspection outcome other than its report's, or an Ofsted grade; it compares or ranks (better,
 longest, first ...) where the passages do not; it negates what the passages affirm. Soft checks, with thresholds
 tuned on evals/verifier/pairs.jsonl: enough of its content words appear in the passages (English passages), and its
 meaning is close to theirs (multilingual embedding similarity).
