@@ -482,6 +482,10 @@ class _AnswerWriter:
             self.shape.lead.append(len(self.sentences))
         else:
             sentence.shown = self.shape.add(len(self.sentences), sentence, section, continues)
+            at = len(self.sentences)
+            point = next((n for n, p in enumerate(self.shape.points) if at in p.members), None)
+            if point is not None:
+                sentence.point, sentence.heading = point, self.shape.points[point].heading
         self.sentences.append(sentence)
         self._placed.append(sid)
 

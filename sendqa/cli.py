@@ -230,13 +230,18 @@ def ask(question: str = typer.Argument(..., help="Your question, in plain Englis
         if as_json or not stream:
             answer = qa.ask(question, area=area, filters=filters)
         else:
-            answer, previous = None, None
+            answer, previous, point, heading = None, None, None, None
             for item in qa.stream(question, area=area, filters=filters):
                 if isinstance(item, Answer):
                     answer = item
                 elif item.origin != "message":
                     # Citation numbers are final once a sentence is shown; the list follows at the end.
                     line, previous = sentence_line(item, previous)
+                    if item.heading is not None and item.heading != heading:
+                        _echo(f"\n{item.heading}:")
+                    if item.point is not None:
+                        line = ("- " if item.point != point else "  ") + line
+                    point, heading = item.point, item.heading or heading
                     _echo(line)
     except SendQAError as exc:
         _fail(exc)

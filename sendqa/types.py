@@ -104,6 +104,9 @@ class AnswerSentence(BaseModel):
                              "answer composed by code from structured facts (an outcome, a count of the points "
                              "shown), cited to where they come from."
     )
+    point: int | None = Field(None, description="The key point it belongs to (an index into `points`); None in the "
+                                                "lead, and for a note outside the points.")
+    heading: str | None = Field(None, description="That point's plain heading, so a stream can show it as it comes.")
     shown: bool = Field(True, description="False for a key point past the first few (`answer.max_points`): kept for "
                                           "'show more' and `sendqa ask --all`, not in `answer`.")
 

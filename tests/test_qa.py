@@ -273,6 +273,11 @@ def test_an_answer_is_a_lead_then_at_most_five_key_points_under_plain_headings(f
         assert not answer.sentences[point["sentences"][0]].text[:1].islower()
     streamed = [s for s in full_qa.stream(question) if isinstance(s, AnswerSentence)]
     assert [s.text for s in streamed] == [s.text for s in answer.sentences if s.shown]
+    # each streamed sentence says which point and heading it is under, so a stream shows the final layout
+    for n, point in enumerate(answer.points):
+        assert all(answer.sentences[i].point == n and answer.sentences[i].heading == point["heading"]
+                   for i in point["sentences"])
+    assert all(answer.sentences[i].point is None for i in answer.lead["sentences"])
     every = QA(load_settings({"home": full_home, "answer": {"max_points": 0}})).ask(question)  # `--all`
     assert all(p["shown"] for p in every.points) and all(s.text in every.answer for s in hidden)
 

@@ -195,6 +195,7 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
             rewritten = session.standalone(message)
             searched = f"*Searched: {escape(rewritten)}*" if show_rewritten and rewritten != message else None
             lines, previous = [searched] if searched else [], None
+            point = heading = None  # the key point and heading the last streamed sentence is under
             before_answer = len(lines)
             backend = qa.extractive if quotes_only else qa.backend
             stream = qa.stream(rewritten, area=area or None, filters=Filters.from_options(kind, speaker, since, until),
@@ -211,6 +212,11 @@ def build(qa, host: str = "127.0.0.1") -> gr.Blocks:
                     yield _finish(history, item, session, searched=searched)
                     return
                 line, previous = _line(item, previous)
+                if item.heading is not None and item.heading != heading:
+                    lines += ["", f"**{escape(item.heading)}**"]  # as the whole answer will show it
+                if item.point is not None:
+                    line = ("- " if item.point != point else "    ") + line
+                point, heading = item.point, item.heading or heading
                 lines.append(line)
                 history[-1]["content"] = "  \n".join(lines) + "  \n*…*"
                 yield _partial(history, session)

@@ -112,8 +112,10 @@ class Session:
             # "what are they doing about it?": it is what the last turn was about, in the same place
             tokens = tokens[:anaphor] + [last.topic] + tokens[anaphor + 1:]
             return self._keep(_sentence(_place(tokens, where)), last.topic, reading.intent)
-        if not reading.subject and last.topic and reading.intent == "general":
-            # "why?": the last question again, with the new turn's question word
+        if not reading.subject and last.topic and reading.intent == "general" \
+                and "statements" not in self._slots().read(question):
+            # "why?": the last question again, with the new turn's question word ("what does their council say?"
+            # asks another speaker about the place instead)
             return self._keep(f"{_sentence(tokens).rstrip(' ?.')}: {last.standalone.rstrip(' ?.')}?", last.topic,
                               reading.intent)
         if self._names_something_elsewhere(tokens, last.areas):
