@@ -49,13 +49,15 @@ def outcome_lead(selection: Selection, outcome_of) -> Lead | None:
     return Lead(text, [sid], glossary_term=wording)
 
 
-def list_lead(selection: Selection, points: int, is_action) -> Lead | None:
+def list_lead(selection: Selection, points: int, is_action, all_actions: bool = True) -> Lead | None:
     """"Inspectors asked leaders to improve these five things:" before a report's actions, `points` being how many
-    are shown under it; None unless the answer opens with them."""
+    are shown under it (all of them actions, else no count is given); None unless the answer opens with them."""
     context = selection.context
     if context.check.intent != "improve" or not selection.chosen or points < 2:
         return None
     first = selection.chosen[0]
     if not is_action(first):
         return None
+    if not all_actions:
+        return Lead("Inspectors asked leaders to improve these things, among others:", [first])
     return Lead(f"Inspectors asked leaders to improve these {count_words(points)} things:", [first])

@@ -399,15 +399,14 @@ class _AnswerWriter:
     def write_lead(self) -> Iterator[AnswerSentence]:
         """The direct answer composed from structured facts (an outcome and its meaning, a count of the actions
         that follow), where the question asks for one; otherwise the first selected sentence leads."""
-        actions = set(report_actions(self.context))
-        units = self._units(self.selection.chosen)
-        shown = units[: self.shape.max_points or None]
-        lead = outcome_lead(self.selection, self.qa._outcomes.get) or list_lead(
-            self.selection, len(shown), lambda sid: sid in actions)
+        lead = outcome_lead(self.selection, self.qa._outcomes.get)
+        if lead is None and self.context.check.intent == "improve":  # only then is a count of actions wanted
+            actions = set(report_actions(self.context))
+            shown = self._units(self.selection.chosen)[: self.shape.max_points or None]
+            lead = list_lead(self.selection, len(shown), lambda sid: sid in actions,
+                             all_actions=all(unit[0] in actions for unit in shown))
         if lead is None:
             return
-        if lead.text.endswith("things:") and not all(unit[0] in actions for unit in shown):
-            lead.text = "Inspectors asked leaders to improve these things, among others:"
         numbers = self.resolver.numbers(lead.cites)
         if not numbers:
             return
@@ -433,9 +432,7 @@ class _AnswerWriter:
         units: list[list[str]] = []
         for sid in sids:
             previous = units[-1][-1] if units else None
-            if previous is not None and ((self.context.sentences[previous].text.rstrip().endswith(":")
-                                          and previous_sentence(self.context, sid) == previous)
-                                         or self._leans_on(sid, previous)):
+            if previous is not None and self._reads_on(sid, previous):
                 units[-1].append(sid)
             else:
                 units.append([sid])
@@ -472,10 +469,10 @@ class _AnswerWriter:
         previous = self._placed[-1] if self._placed else None
         last = self.sentences[-1] if self.sentences else None
         # a composed lead ends "these five things:", but what follows is its points, not its items
-        after_lead_in = last is not None and last.origin != "composed" and last.text.rstrip().endswith(":") and (
-            sid is None or previous is None or previous_sentence(self.context, sid) == previous)  # its item, not a
-        # sentence from elsewhere that happens to follow it
-        continues = after_lead_in or (sid is not None and previous is not None and self._leans_on(sid, previous))
+        if sid is not None and previous is not None:
+            continues = self._reads_on(sid, previous)
+        else:  # a note ("the official statistics show:") heads the figures that follow it
+            continues = last is not None and last.origin != "composed" and last.text.rstrip().endswith(":")
         section = self.context.sentences[sid].evidence.section if sid in self.context.sentences else None
         if lead:
             sentence.shown = True
@@ -488,6 +485,12 @@ class _AnswerWriter:
                 sentence.point, sentence.heading = point, self.shape.points[point].heading
         self.sentences.append(sentence)
         self._placed.append(sid)
+
+    def _reads_on(self, sid: str, previous: str) -> bool:
+        """Whether evidence `sid` is shown in the same unit as `previous`: an item after its lead-in (not a sentence
+        from elsewhere that happens to follow it), or a sentence leaning on it."""
+        return (previous_sentence(self.context, sid) == previous
+                and self.context.sentences[previous].text.rstrip().endswith(":")) or self._leans_on(sid, previous)
 
     def _leans_on(self, sid: str, previous: str) -> bool:
         """Whether evidence `sid` can only be read after `previous`: an item of the same list, or a sentence that

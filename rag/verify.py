@@ -59,12 +59,12 @@ _DOERS = {
     "parents": re.compile(r"\b(parents?|carers?|famil(?:y|ies)|mothers?|fathers?)\b", re.I),
     "children": re.compile(r"\b(children|child|young people|young person|pupils?|learners?|students?)\b", re.I),
     "schools": re.compile(r"\b(schools?|colleges?|settings?|sencos?|teachers?|headteachers?|nurser(?:y|ies))\b", re.I),
-    "inspectors": re.compile(r"\b(inspectors?|ofsted|cqc)\b", re.I),
+    "inspectors": _ACTORS["inspectors"][0],
     "NHS": re.compile(r"\b(nhs|icbs?|integrated care boards?|health (?:leaders|partners|services|professionals|"
                       r"commissioners|practitioners)|commissioners?|clinicians?|gps?|general practices?|"
                       r"paediatricians?|therapists?)\b", re.I),
-    "council": re.compile(r"\b(councils?|local authorit(?:y|ies)|councillors?)\b", re.I),
-    "leaders": re.compile(r"\b(leaders?|partnerships?|partners)\b", re.I),
+    "council": _ACTORS["the council"][0],
+    "leaders": _LEADERS,
 }
 # Area leaders are the council and the NHS together; the partnership's practitioners and services are theirs.
 _SAME_DOER = {"leaders": {"council", "NHS"}, "council": {"leaders"}, "NHS": {"leaders"}}
