@@ -104,6 +104,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     concepts = _concepts(question, q_terms)
     weights = section_weights(check)
     relevance = default_relevance()
+    standard = index.standard_sentences()
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
     by_language: dict[str, list[float]] = {}
@@ -126,6 +127,9 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         fragment = not ends_as_sentence(sentence.text)  # headlines and table fragments say little on their own
         # a page's furniture (the publisher's pitch, "follow us on ...") says nothing about SEND
         furniture = ev.speaker != "Ofsted/CQC" and ev.language == "en" and not SEND_WORDS.search(sentence.text)
+        # as is the text most reports print word for word (outside their outcome, which is this area's finding)
+        furniture = furniture or (ev.kind == "inspection report" and section != SECTION_OUTCOME
+                                  and " ".join(sentence.text.split()) in standard)
         admin = section in ADMIN_SECTIONS and "method" not in check.slots  # who inspected and how
         speaker_asked = 0.15 if check.wants_statements and ev.speaker != "Ofsted/CQC" else \
             0.1 if check.asks_inspectors and ev.speaker == "Ofsted/CQC" else 0.0

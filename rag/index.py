@@ -70,6 +70,10 @@ def _reset_chroma(settings: Settings) -> None:
         SharedSystemClient.clear_system_cache()  # chromadb keeps the failed client per path for the process
 
 
+STANDARD_SHARE = 0.5  # of the held inspection reports a sentence must be in, word for word, to be standard text
+STANDARD_MIN_REPORTS = 5  # below this, a shared sentence is as likely two areas' shared finding
+
+
 class CorpusIndex:
     """Everything ingest writes and retrieval reads, for one embedding model."""
 
@@ -114,6 +118,7 @@ class CorpusIndex:
         self.statistics = Statistics(settings.home_dir / "statistics.sqlite")
         self.sentence_vectors = VectorCache(self.dir / "sentence_vectors.sqlite", self.embed_model.encode)
         self._fill_lexical_from_chroma()
+        self._standard: tuple[tuple[str, ...], frozenset[str]] = ((), frozenset())
 
     def _migrate_json_docstore(self) -> None:
         """Indexes written before the docstore moved into SQLite: copy docstore.json in once, then set it aside."""
@@ -280,6 +285,27 @@ class CorpusIndex:
             return self.statistics.document_text(doc_id)
         doc = self.docstore.get_document(doc_id, raise_error=False)
         return doc.text if doc is not None else None
+
+    def standard_sentences(self) -> frozenset[str]:
+        """Sentences (whitespace collapsed) that at least STANDARD_SHARE of the held inspection reports print word
+        for word: the publisher's standard text (the back page, "Information about this inspection"), which says
+        nothing about any one area. Counted only once STANDARD_MIN_REPORTS are held; re-counted when they change."""
+        from collections import Counter
+
+        from sendqa.sentences import sentence_spans
+
+        reports = tuple(d.doc_id for d in self.documents("kind = ?", ("inspection report",)))
+        if reports == self._standard[0]:
+            return self._standard[1]
+        common: frozenset[str] = frozenset()
+        if len(reports) >= STANDARD_MIN_REPORTS:
+            counts: Counter[str] = Counter()
+            for doc_id in reports:
+                text = self.document_text(doc_id) or ""
+                counts.update({" ".join(text[a:b].split()) for a, b in sentence_spans(text)})
+            common = frozenset(t for t, n in counts.items() if n >= STANDARD_SHARE * len(reports))
+        self._standard = (reports, common)
+        return common
 
     # --- writes ------------------------------------------------------------------------------
     def persist(self) -> None:

@@ -10,12 +10,18 @@ citations do not say: the area is in the source tag, and the count is of the poi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rag.handoffs import Selection
 from rag.understand.slots import OUTCOME_SLOTS
 from sendqa.domain import OUTCOME_WORDING, outcomes_mentioned
 
+# An acronym defined in place: "special educational needs and/or disabilities (SEND)".
+_DEFINED_ACRONYM = re.compile(r"\(([A-Z]{2,6})\)")
+_NOT_INITIALS = {"and", "or", "and/or", "of", "the", "for", "to", "in"}
+# Words a report's outcome sentence may open with that are capitalised only because they open it.
+_SENTENCE_OPENERS = {"the", "there", "a", "an", "this", "these", "its"}
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
@@ -31,8 +37,11 @@ def count_words(n: int) -> str:
 
 
 def outcome_lead(selection: Selection, outcome_of) -> Lead | None:
-    """"The inspection found inconsistent experiences and outcomes for children and young people with SEND.", citing
-    the report's outcome sentence, when an outcome question's answer opens with one report's pinned outcome."""
+    """"The inspection found that the local area partnership's arrangements lead to inconsistent experiences and
+    outcomes for children and young people with SEND.": the report's own outcome sentence, said as what inspectors
+    found and with its acronyms in their short form (the glossary explains them), when an outcome question's
+    answer opens with one report's pinned outcome. It restates that sentence whole, so the sentence is not shown
+    again under it."""
     context = selection.context
     if context.check.intent != "outcome" or not selection.chosen or selection.chosen[0] not in context.pinned:
         return None
@@ -41,12 +50,37 @@ def outcome_lead(selection: Selection, outcome_of) -> Lead | None:
     outcome = outcome_of(sentence.evidence.doc_id)
     if outcome not in OUTCOME_WORDING or outcome not in outcomes_mentioned(sentence.text):
         return None  # the sentence must say the outcome it is cited for
-    wording = OUTCOME_WORDING[outcome]
-    text = f"The inspection found {wording} for children and young people with SEND."
+    found = short_forms(sentence.text.strip())
+    first, _, rest = found.partition(" ")
+    text = f"The inspection found that {first.lower()} {rest}" if first.lower() in _SENTENCE_OPENERS else \
+        f"The inspection found: {found}"
     named = [label for slot, label in OUTCOME_SLOTS.items() if slot in context.check.slots.present]
     if len(named) == 1:  # "did Bury get a positive outcome?": yes or no first
         text = ("Yes. " if named[0] == outcome else "No. ") + text
-    return Lead(text, [sid], glossary_term=wording)
+    return Lead(text, [sid], glossary_term=OUTCOME_WORDING[outcome])
+
+
+def short_forms(text: str) -> str:
+    """Text with each acronym defined in place said by its short form alone: "children with special educational
+    needs and/or disabilities (SEND)" -> "children with SEND". The long form goes only where its words' initials
+    spell the acronym, so nothing else is cut."""
+    out, end = [], 0
+    for m in _DEFINED_ACRONYM.finditer(text):
+        acronym = m.group(1).lower()
+        words = text[end:m.start()].rstrip().split(" ")
+        initials, cut = "", len(words)
+        while cut > 0 and len(initials) < len(acronym):
+            cut -= 1
+            word = words[cut].lower()
+            if word not in _NOT_INITIALS and word:
+                initials = word[0] + initials
+        if initials == acronym and cut > 0:
+            out.append(" ".join(words[:cut]) + " " + m.group(1))
+        else:
+            out.append(text[end:m.end()])
+        end = m.end()
+    out.append(text[end:])
+    return "".join(out)
 
 
 def list_lead(selection: Selection, points: int, is_action, all_actions: bool = True) -> Lead | None:

@@ -385,6 +385,7 @@ class _AnswerWriter:
         self.notice = plan.notice
         self.backend_id = qa.backend.backend_id
         self._covered: set[str] = set()  # evidence ids already shown (as a quote or a supported rewrite)
+        self._restated: set[str] = set()  # evidence ids a composed lead says whole: not shown again under it
         self.shape = Shape(qa.settings.answer.max_points)
         self._placed: list[str | None] = []  # the evidence id of each placed sentence (None: composed by code)
 
@@ -411,6 +412,9 @@ class _AnswerWriter:
         if not numbers:
             return
         yield self._composed(lead.text, numbers)
+        if lead.glossary_term:  # an outcome lead says its outcome sentence whole
+            self._restated.update(lead.cites)
+            self._covered.update(lead.cites)
         meaning = self.qa._outcome_meaning(next(k for k, v in OUTCOME_WORDING.items() if v == lead.glossary_term)) \
             if lead.glossary_term else None
         if meaning is not None and (n := self.resolver.adopt(meaning.citation)):
@@ -544,6 +548,10 @@ class _AnswerWriter:
 
     def _accept(self, draft: DraftSentence, backend: Backend | None) -> Iterator[AnswerSentence]:
         drafted = backend is not None and backend.can_invent
+        if draft.cites and set(draft.cites) <= self._restated:
+            if not drafted:  # kept, unshown, for what reads an answer's sentences (a comparison's cells, a briefing)
+                self._keep_unshown(draft)
+            return  # the lead already says it
         if drafted:
             self.verification.sentences += 1
             verdict = self.qa.verifier.check(draft.text, [self.context.sentences[s] for s in draft.cites
@@ -571,6 +579,15 @@ class _AnswerWriter:
                                   origin=draft.origin if drafted else "quote")
         self._place(sentence, draft.cites[0] if draft.cites else None)
         yield sentence
+
+    def _keep_unshown(self, draft: DraftSentence) -> None:
+        numbers = self.resolver.numbers(draft.cites)
+        if numbers:
+            first = self.resolver.citations[numbers[0] - 1]
+            self.sentences.append(AnswerSentence(text=draft.text, citations=numbers, speaker=first.speaker,
+                                                 area=first.area, doc_id=first.doc_id, language=first.language,
+                                                 origin="quote", shown=False))
+            self._placed.append(draft.cites[0])
 
     def _add_notice(self, text: str) -> None:
         self.notice = f"{self.notice}; {text}" if self.notice else text

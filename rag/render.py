@@ -87,7 +87,7 @@ def shaped_lines(sentences: list[AnswerSentence], lead: list[int], groups: list[
         lines += ([""] if layout.gap else []) + [layout.heading(heading)]
         for members in points:
             lines += block(members, "- ")
-    trailing = [s for i, s in enumerate(sentences) if i > first and i not in placed]
+    trailing = [s for i, s in enumerate(sentences) if i > first and i not in placed and s.shown]
     if trailing and layout.gap:
         lines.append("")
     for sentence in trailing:

@@ -108,7 +108,9 @@ class AnswerSentence(BaseModel):
                                                 "lead, and for a note outside the points.")
     heading: str | None = Field(None, description="That point's plain heading, so a stream can show it as it comes.")
     shown: bool = Field(True, description="False for a key point past the first few (`answer.max_points`): kept for "
-                                          "'show more' and `sendqa ask --all`, not in `answer`.")
+                                          "'show more' and `sendqa ask --all`, not in `answer`; "
+                                          "and for the report's outcome sentence when the lead says it whole (kept "
+                                          "for its citation, never shown twice).")
 
 
 class Verification(BaseModel):

@@ -214,8 +214,11 @@ def test_words_used_are_explained_once_from_the_glossary_and_cited(full_qa):
     assert shown.count("most serious of the three") == 1 and "Widespread and/or systemic failings" not in words
     outcome = full_qa.ask("What was the outcome of Oldham's inspection?")
     assert "systemic failings" in outcome.answer and outcome.briefing is None
-    # the direct answer says the outcome in plain words, then what it means (once: not again under "Words used here")
-    assert outcome.lead["text"].startswith("The inspection found widespread and/or systemic failings")
+    # the direct answer says the outcome as inspectors found it, then what it means (once: not again under "Words
+    # used here"); the outcome sentence it restates is not shown a second time under it
+    assert outcome.lead["text"].startswith("The inspection found that there are widespread and/or systemic failings")
+    assert "young people with SEND, which the local area partnership must address urgently" in outcome.lead["text"]
+    assert outcome.answer.count("widespread and/or systemic failings leading to") == 1
     assert "This is the most serious of the three" in outcome.lead["text"]
     assert (outcome.answer + "".join(w["meaning"] for w in outcome.glossary)).count("most serious of the three") == 1
     # however a report words it: "typically lead to positive experiences and outcomes" is the glossary's term too
@@ -288,6 +291,16 @@ def test_a_fact_question_leads_with_its_answer_and_figures_are_never_held_back(f
     assert "15 months" in waits.lead["text"]
     # a yes/no question about an outcome is answered yes or no first, from the report's outcome
     assert full_qa.ask("Did Bury get a positive outcome?").lead["text"].startswith(
-        "No. The inspection found widespread and/or systemic failings")
+        "No. The inspection found that there are widespread and/or systemic failings")
     nxt = full_qa.ask("when is oldham due its next send inspection")
     assert "26 December 2024" in nxt.answer  # the official figure answers it, however many points come first
+
+
+def test_an_acronym_defined_in_place_is_said_by_its_short_form_only_where_its_initials_match():
+    from rag.lead import short_forms
+
+    assert short_forms("children with special educational needs and/or disabilities (SEND), which leaders must") == \
+        "children with SEND, which leaders must"
+    assert short_forms("NHS Bury integrated care board (ICB) plans it.") == "NHS Bury ICB plans it."
+    # initials that do not spell the acronym: nothing is cut
+    assert short_forms("the health visiting team (SEND) and (ICB)") == "the health visiting team (SEND) and (ICB)"
