@@ -304,3 +304,14 @@ def test_an_acronym_defined_in_place_is_said_by_its_short_form_only_where_its_in
     assert short_forms("NHS Bury integrated care board (ICB) plans it.") == "NHS Bury ICB plans it."
     # initials that do not spell the acronym: nothing is cut
     assert short_forms("the health visiting team (SEND) and (ICB)") == "the health visiting team (SEND) and (ICB)"
+
+
+@needs_shared
+def test_text_most_reports_print_word_for_word_is_never_an_answer(full_qa):
+    standard = full_qa.index.standard_sentences()
+    assert any(s.startswith("The Office for Standards in Education") for s in standard)
+    # an area's own findings are not standard text, even in the area whose report was read
+    assert not any("Nottinghamshire" in s for s in standard)
+    answer = full_qa.ask("notts - who helps send teenagers move over to adult social care?")
+    assert "Preparation for Adulthood Team" in answer.lead["text"]
+    assert "regulates and inspects" not in answer.answer
