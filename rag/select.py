@@ -177,10 +177,11 @@ def previous_sentence(context: Context, sid: str) -> str | None:
 
 
 def lead_in(context: Context, sid: str) -> str | None:
-    """The gathered lead-in ("In particular, they should urgently improve:") of a bullet item that only continues
-    it (it opens in lower case), through the items between them; None for any other sentence."""
+    """The gathered lead-in ("In particular, they should urgently improve:") of a bullet item, through the items
+    between them; None for any other sentence. An item is read as one of its list whatever its case: "The Somerset
+    autism assessment pathway." alone does not say it is one of the weaknesses that improved."""
     here = context.sentences[sid]
-    if not is_bullet(here) or not here.text[:1].islower():
+    if not is_bullet(here):
         return None
     before = previous_sentence(context, sid)
     for _ in range(30):  # a list is never longer
