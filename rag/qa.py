@@ -529,8 +529,12 @@ class _AnswerWriter:
 
     def write(self, backend: Backend) -> Iterator[AnswerSentence]:
         try:
-            for draft in backend.draft(self.selection):
-                yield from self._accept(draft, backend)
+            if backend.can_invent and self.qa.settings.answer.llm.mode == "rewrite":
+                for draft, by in self._rewritten(backend):
+                    yield from self._accept(draft, by)
+            else:
+                for draft in backend.draft(self.selection):
+                    yield from self._accept(draft, backend)
         except Exception as exc:
             from sendqa.errors import SendQAError
 
@@ -545,6 +549,25 @@ class _AnswerWriter:
                 for sid in self.selection.chosen:
                     if sid not in self._covered:
                         yield from self._accept(DraftSentence(self.context.sentences[sid].text, [sid], "quote"), None)
+
+    def _rewritten(self, backend: Backend) -> Iterator[tuple[DraftSentence, Backend | None]]:
+        """Rewrite mode, in answer order: each shown quote a parent would find hard, rewritten by the model (or
+        translated); a quote already plain, one kept for "show more" or one the lead says whole is shown as it is,
+        since rewriting it would only add to the wait. (draft, the backend that drafted it or None for a quote)."""
+        llm = self.qa.settings.answer.llm
+        units = self._units(self.selection.chosen)
+        shown = {sid for unit in units[: self.shape.max_points + 1 if self.shape.max_points else None]
+                 for sid in unit}
+        rewrites = 0
+        for sid in self.selection.chosen:
+            sentence = self.context.sentences[sid]
+            hard = sentence.evidence.language != "en" or reading_ease(sentence.text) < llm.plain_enough
+            if hard and sid in shown and sid not in self._restated and rewrites < llm.max_rewrites:
+                rewrites += 1
+                for draft in backend.draft(Selection(self.context, chosen=[sid])):
+                    yield draft, backend
+            else:
+                yield DraftSentence(sentence.text, [sid], "quote"), None
 
     def _accept(self, draft: DraftSentence, backend: Backend | None) -> Iterator[AnswerSentence]:
         drafted = backend is not None and backend.can_invent
@@ -664,6 +687,13 @@ def _answers_something(context: Context) -> bool:
     level = default_relevance().off_topic
     return any(context.relevance.get(sid, 0.0) >= level or context.lexical.get(sid, 0.0) > 0.5
                for sid in context.sentences)
+
+
+def reading_ease(text: str) -> float:
+    """Flesch reading ease (textstat) of one sentence: 60 and over is plain English."""
+    import textstat
+
+    return float(textstat.flesch_reading_ease(text))
 
 
 def _ms(since: float) -> float:

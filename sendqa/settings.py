@@ -66,6 +66,9 @@ class LLMSettings(_Group):
     temperature: float = Field(0.0, description="Sampling temperature (0 for repeatable answers).")
     free_passages: int = Field(8, description="Passages a free-writing model is given.")
     max_rewrites: int = Field(6, description="Selected quotes a rewriting model rephrases; the rest are shown verbatim.")
+    plain_enough: float = Field(
+        60.0, description="Flesch reading ease at or above which a quote is shown as it is, not rewritten (plain English "
+                          "already; a rewrite would only add to the wait). Points kept for 'show more' are not rewritten.")
     parallel: int = Field(4, description="Requests the server generates at once (its parallel slots); more wait.")
     queue_timeout_s: float = Field(
         120.0, description="Seconds an answer waits for a free slot before it is shown as report passages instead."

@@ -63,6 +63,10 @@ def test_rewrite_backend_over_the_openai_compatible_server(corpus_home, models_d
     assert_verified_and_cited(answer, qa)
     assert answer.sentences[0].speaker == "council and NHS"  # who speaks survives the rewrite
     assert answer.answer.startswith("[Somerset · council and NHS statement]")
+    # only quotes a parent would find hard are rewritten: were every quote plain enough, the model writes nothing
+    plain = openai_qa(corpus_home, models_dir, server, plain_enough=-1000.0).ask("What weaknesses remain in Somerset?")
+    assert plain.verification.sentences == 0 and all(s.origin != "rewrite" for s in plain.sentences)
+    assert plain.answer == qa.quotes("What weaknesses remain in Somerset?").answer
 
 
 def test_free_writing_backend_is_verified_or_falls_back(corpus_home, models_dir, server):
