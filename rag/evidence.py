@@ -8,6 +8,7 @@ import numpy as np
 from llama_index.core.schema import NodeWithScore
 
 from rag.areas import area_key
+from rag.doers import AREA_LEADERS, action_taken
 from rag.handoffs import Context
 from rag.index import CorpusIndex
 from rag.understand.intent import QuestionCheck, section_weights
@@ -58,6 +59,10 @@ _SOURCE_TERMS = frozenset(content_terms("article articles news newspaper newspap
                                         "statements"))
 _SPEAKER_TERMS = frozenset(content_terms("council councils councillor councillors cllr nhs icb leader leaders cabinet "
                                          "inspector inspectors ofsted cqc"))
+
+
+ACTING_WEIGHT = 0.25  # what leaders plan, did or are doing, when that is asked
+STATEMENT_SPEAKERS = frozenset({"council", "NHS", "council and NHS"})
 
 
 def build_context(question: str, check: QuestionCheck, areas: list[str], evidence: list[Evidence],
@@ -140,7 +145,15 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             sections += weights["outcome"] * OUTCOME_STATEMENT_WEIGHT
         retrieved = 0.08 / (1 + rank[ev.chunk_id]) if ev.chunk_id in rank else 0.0
         figure = 0.1 if needs_number and re.search(r"\d", sentence.text) else 0.0
-        score += sections + retrieved + figure + speaker_asked - 0.1 * fragment - 0.2 * furniture - 0.2 * admin
+        acting = 0.0
+        if check.asks_action:  # "what are they doing about it?": what is done, not what is owed
+            taken, doer = action_taken(sentence.text)
+            # the area's leaders acting, or a council or NHS statement saying what it does ("We will ...")
+            if taken and (doer in AREA_LEADERS or (doer is None and ev.speaker in STATEMENT_SPEAKERS)):
+                acting = ACTING_WEIGHT
+                context.acting.add(sid)
+        score += (sections + retrieved + figure + speaker_asked + acting - 0.1 * fragment - 0.2 * furniture
+                  - 0.2 * admin)
         context.features[sid] = (sem_scaled, lexical, min(score, 1.5), float(fragment), float(furniture), float(admin),
                                  speaker_asked, sections, retrieved, figure, float(ev.language == "en"),
                                  float(bool(areas) and ev.area in areas), float(not areas))

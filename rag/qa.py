@@ -401,7 +401,8 @@ class _AnswerWriter:
         """The direct answer composed from structured facts (an outcome and its meaning, a count of the actions
         that follow), where the question asks for one; otherwise the first selected sentence leads."""
         lead = outcome_lead(self.selection, self.qa._outcomes.get)
-        if lead is None and self.context.check.intent == "improve":  # only then is a count of actions wanted
+        check = self.context.check
+        if lead is None and check.intent == "improve" and not check.asks_action:  # only then are actions counted
             actions = set(report_actions(self.context))
             shown = self._units(self.selection.chosen)[: self.shape.max_points or None]
             lead = list_lead(self.selection, len(shown), lambda sid: sid in actions,

@@ -63,8 +63,9 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
                 defining = meant + defining
         ranked = defining
     lead: list[str] = []  # after the pinned sentences, ahead of the rest whatever their place in the document
-    if check.intent == "improve" and len(context.areas) == 1:
-        # "What must improve?" is answered by the actions the report sets, then the weaknesses behind them.
+    if check.intent == "improve" and len(context.areas) == 1 and not check.asks_action:
+        # "What must improve?" is answered by the actions the report sets, then the weaknesses behind them (not
+        # "what are they doing to fix it?": what is under way answers that).
         lead = [sid for sid in report_actions(context) if sid not in chosen]
         if context.topic_terms:  # "any issues with EHC plans?": the actions on EHC plans first
             lead.sort(key=lambda sid: not context.topic_terms & content_terms(context.sentences[sid].text, expand=True))
@@ -144,7 +145,12 @@ def _answer_first(context: Context, ordered: list[str]) -> list[str]:
         return ordered
     first_doc = context.sentences[ordered[0]].evidence.doc_id  # the document that answers best stays first
     mine = [sid for sid in ordered if context.sentences[sid].evidence.doc_id == first_doc]
-    best = max(mine, key=lambda sid: (context.relevance.get(sid, 0.0), context.scores.get(sid, 0.0)))
+    # "what are they doing about the waits?": what is being done about its subject answers it, ahead of the problem
+    doing = [sid for sid in mine if sid in context.acting and context.lexical.get(sid, 0.0) > 0]
+    if doing:
+        best = max(doing, key=lambda sid: (context.lexical[sid], context.relevance.get(sid, 0.0)))
+    else:
+        best = max(mine, key=lambda sid: (context.relevance.get(sid, 0.0), context.scores.get(sid, 0.0)))
     moved = [best]
     if context.sentences[best].text.rstrip().endswith(":"):  # a lead-in brings the items it introduces
         following = {previous_sentence(context, sid): sid for sid in ordered}

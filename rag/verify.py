@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from rag.doers import COUNCIL, INSPECTORS, LEADERS, SAME_DOER, doer_and_modality
 from rag.evidence import content_terms
 from rag.sentences import Sentence
 from rag.areas import find_areas, gazetteer
@@ -44,55 +45,14 @@ _COMPARATIVE = re.compile(r"\b(more than|less than|fewer than|higher|lower|longe
 # Who a sentence says acted or spoke. A rewrite that hands a finding to someone else ("Inspectors agreed" -> "The
 # council agreed") misattributes it: each actor it names must be named in its passages or be their speaker.
 _ACTORS = {
-    "inspectors": (re.compile(r"\b(inspectors?|ofsted|cqc|inspection team)\b", re.I), {"Ofsted/CQC"}),
-    "the council": (re.compile(r"\b(councils?|councillors?|local authority)\b", re.I), {"council", "council and NHS"}),
+    "inspectors": (INSPECTORS, {"Ofsted/CQC"}),
+    "the council": (COUNCIL, {"council", "council and NHS"}),
     "the NHS": (re.compile(r"\b(nhs|icb|integrated care boards?|clinical commissioning groups?)\b", re.I),
                 {"NHS", "council and NHS"}),
     "parents": (re.compile(r"\b(parents?|carers?|famil(?:y|ies))\b", re.I), set()),
 }
 # Area leaders are the council and the NHS together: a passage about them supports either.
-_LEADERS = re.compile(r"\b(leaders?|partnerships?|partners)\b", re.I)
-# Who does what. A rewrite may keep every word and still move a duty from the council to parents, or turn "should
-# improve" into "have improved": the doer is the last actor named before the sentence's first verb of duty, plan or
-# completion, and each of those verb forms is a closed class of English auxiliaries.
-_DOERS = {
-    "parents": re.compile(r"\b(parents?|carers?|famil(?:y|ies)|mothers?|fathers?)\b", re.I),
-    "children": re.compile(r"\b(children|child|young people|young person|pupils?|learners?|students?)\b", re.I),
-    "schools": re.compile(r"\b(schools?|colleges?|settings?|sencos?|teachers?|headteachers?|nurser(?:y|ies))\b", re.I),
-    "inspectors": _ACTORS["inspectors"][0],
-    "NHS": re.compile(r"\b(nhs|icbs?|integrated care boards?|health (?:leaders|partners|services|professionals|"
-                      r"commissioners|practitioners)|commissioners?|clinicians?|gps?|general practices?|"
-                      r"paediatricians?|therapists?)\b", re.I),
-    "council": _ACTORS["the council"][0],
-    "leaders": _LEADERS,
-}
-# Area leaders are the council and the NHS together; the partnership's practitioners and services are theirs.
-_SAME_DOER = {"leaders": {"council", "NHS"}, "council": {"leaders"}, "NHS": {"leaders"}}
-_MODALITY = {
-    "duty": re.compile(r"\b(should|must|ought to|needs?(?: \w+ly){0,2} to|ha(?:ve|s) to|(?:is|are) required to)\b", re.I),
-    "plan": re.compile(r"\b(will|plans? to|planning to|intends? to|aims? to|(?:is|are) due to|(?:is|are) going to)\b",
-                       re.I),
-    "done": re.compile(r"\b(?:ha(?:ve|s)|had)(?: \w+ly){0,2} (?:been )?(?!to\b)\w+(?:ed|en|t|wn|ne|un)\b", re.I),
-}
-
-
-def doer_and_modality(text: str) -> tuple[str | None, str | None]:
-    """Who does the sentence's first action, and whether it is a duty, a plan or done (None where not said)."""
-    first = None
-    for modality, pattern in _MODALITY.items():
-        m = pattern.search(text)
-        if m and (first is None or m.start() < first[1]):
-            first = (modality, m.start())
-    if first is None:
-        return None, None
-    before = text[:first[1]]
-    named = sorted((m.start(), m.end(), doer) for doer, pattern in _DOERS.items() for m in pattern.finditer(before))
-    if not named:
-        return None, first[0]
-    doer = named[-1][2]
-    if doer == "leaders" and len(named) > 1 and named[-1][0] - named[-2][1] <= 1:
-        doer = named[-2][2]  # "school leaders", "health leaders": whose leaders they are
-    return doer, first[0]
+_LEADERS = LEADERS
 
 
 def who_does_what(claim: str, passages: list[str]) -> list[str]:
@@ -110,7 +70,7 @@ def who_does_what(claim: str, passages: list[str]) -> list[str]:
         said = "/".join(sorted({m for _, m in read}))
         reasons.append(f"says it is {'done' if modality == 'done' else 'still to do'} where the passages say {said}")
     doers = {d for d, _ in read if d is not None}
-    if doer is not None and doers and doer not in doers and not (_SAME_DOER.get(doer, set()) & doers):
+    if doer is not None and doers and doer not in doers and not (SAME_DOER.get(doer, set()) & doers):
         reasons.append(f"gives to {doer} what the passages give to {'/'.join(sorted(doers))}")
     return reasons
 

@@ -317,3 +317,28 @@ def test_text_most_reports_print_word_for_word_is_never_an_answer(full_qa):
     answer = full_qa.ask("notts - who helps send teenagers move over to adult social care?")
     assert "Preparation for Adulthood Team" in answer.lead["text"]
     assert "regulates and inspects" not in answer.answer
+
+
+@needs_shared
+def test_what_is_being_done_is_answered_by_what_leaders_did_not_what_they_were_told(full_qa):
+    """"Is the NHS doing anything about ...?" asks what is under way: a sentence saying what leaders have done about
+    it leads, not the problem, and a follow-up "what are they doing to fix it?" is not the list of actions owed."""
+    nhs = full_qa.ask("is the nhs doing anything about autism waits in bury?")
+    assert "significant investment from the ICB" in nhs.lead["text"]
+    from rag.understand.conversation import Session
+
+    session = Session(full_qa)
+    session.ask("what did inspectors find in bury?")
+    fix = session.ask("what are they doing to fix it?")
+    assert not fix.lead["text"].startswith("Inspectors asked leaders to improve")
+    assert "leaders" in fix.lead["text"].lower()
+
+
+def test_what_a_sentence_says_is_done_planned_or_owed():
+    from rag.doers import action_taken
+
+    assert action_taken("Leaders have secured significant investment from the ICB.") == (True, "leaders")
+    assert action_taken("The council will publish its new strategy in the spring.") == (True, "council")
+    assert action_taken("Health leaders are developing a new pathway.") == (True, "NHS")
+    assert action_taken("Leaders should improve the quality of EHC plans.") == (False, "leaders")
+    assert action_taken("Too many children wait too long.") == (False, None)
