@@ -31,7 +31,8 @@ _MODALITY = {
     "duty": re.compile(r"\b(should|must|ought to|needs?(?: \w+ly){0,2} to|ha(?:ve|s) to|(?:is|are) required to)\b", re.I),
     "plan": re.compile(r"\b(will|plans? to|planning to|intends? to|aims? to|(?:is|are) due to|(?:is|are) going to)\b",
                        re.I),
-    "done": re.compile(r"\b(?:ha(?:ve|s)|had)(?: \w+ly){0,2} (?:been )?(?!to\b)\w+(?:ed|en|t|wn|ne|un)\b", re.I),
+    "done": re.compile(r"\b(?:ha(?:ve|s)|had)(?P<negated> not| never)?(?: \w+ly){0,2} (?:been )?(?!to\b)"
+                       r"\w+(?:ed|en|t|wn|ne|un)\b", re.I),
 }
 
 
@@ -41,23 +42,30 @@ _ONGOING = re.compile(r"\b(?:is|are)(?: \w+ly){0,2} (?!being\b)\w+ing\b", re.I)
 
 def doer_and_modality(text: str) -> tuple[str | None, str | None]:
     """Who does the sentence's first action, and whether it is a duty, a plan or done (None where not said)."""
-    first = None
-    for modality, pattern in _MODALITY.items():
-        m = pattern.search(text)
-        if m and (first is None or m.start() < first[1]):
-            first = (modality, m.start())
+    first = _first_modality(text)
     if first is None:
         return None, None
-    return _last_doer(text[:first[1]]), first[0]
+    return _last_doer(text[:first[1].start()]), first[0]
 
 
 def action_taken(text: str) -> tuple[bool, str | None]:
-    """(whether the sentence says its first action is planned, done or under way rather than owed, who does it)."""
-    doer, modality = doer_and_modality(text)
-    if modality is not None:
-        return modality in ("plan", "done"), doer
+    """(whether the sentence says its first action is planned, done or under way rather than owed, who does it).
+    "Leaders have not addressed these failures" says nothing was done."""
+    first = _first_modality(text)
+    if first is not None:
+        modality, m = first
+        negated = modality == "done" and m.group("negated") is not None
+        return modality in ("plan", "done") and not negated, _last_doer(text[:m.start()])
     m = _ONGOING.search(text)
     return (True, _last_doer(text[:m.start()])) if m else (False, None)
+
+
+def _first_modality(text: str) -> tuple[str, re.Match] | None:
+    found = [(m.start(), modality, m) for modality, pattern in _MODALITY.items() if (m := pattern.search(text))]
+    if not found:
+        return None
+    _, modality, m = min(found, key=lambda f: f[0])
+    return modality, m
 
 
 def _last_doer(before: str) -> str | None:
