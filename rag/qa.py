@@ -15,7 +15,7 @@ from rag.areas import area_key, join_names, nearest_areas
 from rag.backends import Backend, get_backend
 from rag.backends.extractive import ExtractiveBackend
 from rag.cite import CitationResolver
-from rag.evidence import build_context
+from rag.evidence import STATEMENT_SPEAKERS, build_context
 from rag.glossary import citation_for, parse_glossary, words_used
 from rag.handoffs import Context, DraftSentence, Selection
 from rag.index import CorpusIndex
@@ -53,6 +53,7 @@ MESSAGES = {
     "outside-england": "Area SEND inspections by Ofsted and the CQC cover England only, so I hold no inspection report for {place}. Wales, Scotland and Northern Ireland inspect their own services; the local council can tell you how support for children with SEND works there.",
     "vague": "Which local area, and what about it? For example: “How long are waits for autism assessment in Bury?” or “What does Surrey need to improve?”",
     "prediction-caveat": "The reports can't say what will happen next; they describe what inspectors found when they visited. What they say about {areas}:",
+    "no-statement-caveat": "I hold no statement from {areas}'s council or NHS; what {others}:",
     "personal-case-caveat": "I can't advise on your child's own case: your local SENDIASS (SEND Information, Advice and Support Service) gives free, impartial help with that. What the reports say about {areas}:",
     "false-premise": "Area SEND inspections do not give grades such as “inadequate”, “requires improvement”, “good” or “outstanding”, and do not close services. Since 2023 each inspection ends in one of three outcomes: positive experiences and outcomes, inconsistent experiences and outcomes, or widespread and/or systemic failings.",
 }
@@ -86,6 +87,8 @@ class QA:
         self._outcomes = {d.doc_id: d.outcome for d in documents}
         self.reported = {area_key(d.area) for d in documents if d.area and d.kind in ("inspection report", "revisit letter")}
         self.held = {area_key(d.area) for d in documents if d.area}  # areas with any document
+        # areas whose council or NHS statement is held: "what does the council say?" is answered in their words
+        self.stated = {area_key(d.area) for d in documents if d.area and d.speaker in STATEMENT_SPEAKERS}
         self.catalog = Catalog(
             areas=sorted({d.area for d in documents if d.area}),
             languages=sorted({d.language for d in documents if d.language != "en"}),
@@ -394,6 +397,17 @@ class _AnswerWriter:
         if self.plan.caveat:
             text = MESSAGES[f"{self.plan.caveat}-caveat"].format(areas=self.plan.refuse_args.get("areas", ""))
             note = AnswerSentence(text=text, origin="message")
+            self._place(note, None)
+            yield note
+        check = self.context.check
+        if (check.wants_statements and not check.asks_press and self.plan.areas and self.selection.chosen
+                and not self.selection.abstained and not any(area_key(a) in self.qa.stated for a in self.plan.areas)):
+            # "what does their council say?" where only a news article or the report speaks: said first, so their
+            # words are not taken for the council's
+            speakers = {self.context.sentences[sid].evidence.speaker for sid in self.selection.chosen}
+            others = "the press reported" if "press" in speakers else "the documents I hold say"
+            note = AnswerSentence(text=MESSAGES["no-statement-caveat"].format(
+                areas=join_names(self.plan.areas), others=others), origin="message")
             self._place(note, None)
             yield note
 

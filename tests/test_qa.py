@@ -342,3 +342,17 @@ def test_what_a_sentence_says_is_done_planned_or_owed():
     assert action_taken("Health leaders are developing a new pathway.") == (True, "NHS")
     assert action_taken("Leaders should improve the quality of EHC plans.") == (False, "leaders")
     assert action_taken("Too many children wait too long.") == (False, None)
+
+
+@needs_shared
+def test_asked_what_a_council_says_where_only_the_press_speaks_the_answer_says_so_first(full_qa):
+    bury = full_qa.ask("what does bury council say about the inspection?")
+    assert bury.sentences[0].origin == "message"
+    assert bury.sentences[0].text == "I hold no statement from Bury's council or NHS; what the press reported:"
+    assert {c.speaker for c in bury.citations if c.citation_type != "glossary"} == {"press"}
+    # asked what the papers said, the press's words are the answer: nothing to say first
+    papers = full_qa.ask("what did the papers say about south glos")
+    assert papers.sentences[0].origin == "quote" and papers.sentences[0].speaker == "press"
+    # where the council's own statement is held, it answers
+    somerset = full_qa.ask("what did the council say in somerset?")
+    assert somerset.sentences[0].speaker == "council and NHS"
