@@ -62,7 +62,11 @@ _SPEAKER_TERMS = frozenset(content_terms("council councils councillor councillor
 
 
 ACTING_WEIGHT = 0.25  # what leaders plan, did or are doing, when that is asked
+DURATION_WEIGHT = 0.1  # a stated length of time, when how long is asked (as a figure counts when one is asked)
 STATEMENT_SPEAKERS = frozenset({"council", "NHS", "council and NHS"})
+# A length of time as reports write it: "15 months", "up to 40 weeks", "around three years", "18-month".
+DURATION = re.compile(r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
+                      r"twenty|thirty|forty|fifty)[- ](?:weeks?|months?|years?|days?)\b", re.I)
 
 
 def build_context(question: str, check: QuestionCheck, areas: list[str], evidence: list[Evidence],
@@ -151,7 +155,10 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             # the area's leaders acting, or a council or NHS statement saying what it does ("We will ...")
             if taken and (doer in AREA_LEADERS or (doer is None and ev.speaker in STATEMENT_SPEAKERS)):
                 acting = ACTING_WEIGHT
-                context.acting.add(sid)
+                context.preferred.add(sid)
+        if check.asks_duration and DURATION.search(sentence.text):  # "how long is the wait?": "up to 40 weeks"
+            acting += DURATION_WEIGHT
+            context.preferred.add(sid)
         score += (sections + retrieved + figure + speaker_asked + acting - 0.1 * fragment - 0.2 * furniture
                   - 0.2 * admin)
         context.features[sid] = (sem_scaled, lexical, min(score, 1.5), float(fragment), float(furniture), float(admin),

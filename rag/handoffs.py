@@ -21,7 +21,9 @@ class Context:
     features: dict[str, tuple[float, ...]] = field(default_factory=dict)  # id -> rag.understand.relevance.FEATURES
     relevance: dict[str, float] = field(default_factory=dict)  # id -> calibrated probability that it answers
     pinned: list[str] = field(default_factory=list)  # ids that must lead the answer (e.g. outcome sentences)
-    acting: set[str] = field(default_factory=set)  # ids saying what leaders plan, did or are doing (when asked)
+    # ids that state what the question's form asks for: what leaders plan, did or are doing ("what are they doing
+    # about it?"), how long something takes ("how long is the wait?"); one of them answers first
+    preferred: set[str] = field(default_factory=set)
     vectors: dict[str, object] = field(default_factory=dict, repr=False)  # id -> its normalised sentence embedding
     # The question's own subject words (not its areas, the kind of source or who speaks); empty for "what did the
     # council say?"

@@ -145,10 +145,11 @@ def _answer_first(context: Context, ordered: list[str]) -> list[str]:
         return ordered
     first_doc = context.sentences[ordered[0]].evidence.doc_id  # the document that answers best stays first
     mine = [sid for sid in ordered if context.sentences[sid].evidence.doc_id == first_doc]
-    # "what are they doing about the waits?": what is being done about its subject answers it, ahead of the problem
-    doing = [sid for sid in mine if sid in context.acting and context.lexical.get(sid, 0.0) > 0]
-    if doing:
-        best = max(doing, key=lambda sid: (context.lexical[sid], context.relevance.get(sid, 0.0)))
+    # "what are they doing about the waits?", "how long is the wait?": a sentence on its subject that says what is
+    # being done, or how long, answers it, ahead of one that only says there is a problem
+    stating = [sid for sid in mine if sid in context.preferred and context.lexical.get(sid, 0.0) > 0]
+    if stating:
+        best = max(stating, key=lambda sid: (context.lexical[sid], context.relevance.get(sid, 0.0)))
     else:
         best = max(mine, key=lambda sid: (context.relevance.get(sid, 0.0), context.scores.get(sid, 0.0)))
     moved = [best]

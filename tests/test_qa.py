@@ -356,3 +356,16 @@ def test_asked_what_a_council_says_where_only_the_press_speaks_the_answer_says_s
     # where the council's own statement is held, it answers
     somerset = full_qa.ask("what did the council say in somerset?")
     assert somerset.sentences[0].speaker == "council and NHS"
+
+
+@needs_shared
+def test_asked_how_long_the_answer_opens_with_how_long(full_qa):
+    """"How long ...?" is answered by a sentence that says how long, not by one saying only that waits are long."""
+    camhs = full_qa.ask("how long do kids in east sussex wait for camhs")
+    assert "around three years" in camhs.lead["text"]
+    paediatrician = full_qa.ask("how long is the wait for a community paediatrician in bury?")
+    assert "39 weeks" in paediatrician.lead["text"]
+    from rag.evidence import DURATION
+
+    assert [m.group(0) for m in DURATION.finditer("up to 15 months, an 18-month wait, three years, 2 weeks")] == [
+        "15 months", "18-month", "three years", "2 weeks"]

@@ -52,6 +52,7 @@ class QuestionCheck:
     wants_statements: bool = False  # what the council, NHS or press said, not what the inspectors found
     asks_action: bool = False  # what is being done about it (planned, done, under way), not what must be done
     asks_press: bool = False  # what the press reported, not what the council or NHS said
+    asks_duration: bool = False  # how long a wait or a process takes
     asks_inspectors: bool = False  # "what did inspectors / Ofsted say": the report itself, before press accounts of it
     intent_words: str = ""  # the words that gave the intent ("any issues", "needs to improve"), not its subject
 
@@ -73,7 +74,8 @@ def check_question(question: str, names_area: bool, route: Route | None = None,
                           needs_number="figure" in slots, asks_dates="when" in slots,
                           speaker_hint="statements" in slots, needs_name="person" in slots,
                           names_thing="called" in slots, asks_inspectors="inspectors" in slots,
-                          asks_action="action_taken" in slots, asks_press="press" in slots)
+                          asks_action="action_taken" in slots, asks_press="press" in slots,
+                          asks_duration="duration" in slots)
     check.intent_words = " ".join(t for t in content_terms(question, expand=True) if t in cue_words)
     check.wants_statements = check.speaker_hint and not check.asks_inspectors
     if check.intent == "definition":

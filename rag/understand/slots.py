@@ -2,7 +2,8 @@
 
 The router says what kind of answer is wanted; the slots say what it must contain or which table answers it: a
 figure, a date, a person's name, what the council said, EHC plan timeliness, the next inspection, a ranking's
-direction, one of the three outcome labels, what is being done about it (not what must be done), what the press (not the council) reported. A question can carry several slots or none.
+direction, one of the three outcome labels, what is being done about it (not what must be done), what the press (not the council) reported, how long
+a wait or a process takes. A question can carry several slots or none.
 
 One binary logistic regression per slot over the router's features (the question's sentence embedding, its TF-IDF
 words and character n-grams, so "wen is the nxt ofsted" reads as "when is the next inspection"). Each slot's
@@ -27,7 +28,7 @@ from rag.understand.router import HOLDOUT_EVERY, _Features, _read_cache, _Scorer
 EXAMPLES = Path(__file__).with_name("slot_examples.jsonl")
 SLOTS = ("figure", "when", "person", "called", "statements", "inspectors", "timeliness", "wsoa", "progress",
          "next_inspection", "outcome", "earlier", "lowest", "highest", "neighbours", "which_inspected", "method",
-         "outcome_positive", "outcome_inconsistent", "outcome_failings", "action_taken", "press")
+         "outcome_positive", "outcome_inconsistent", "outcome_failings", "action_taken", "press", "duration")
 # The outcome labels a question can name, as the statistics and the document table spell them.
 OUTCOME_SLOTS = {"outcome_positive": "positive", "outcome_inconsistent": "inconsistent",
                  "outcome_failings": "widespread and/or systemic failings"}
