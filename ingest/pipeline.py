@@ -21,6 +21,7 @@ from ingest.readers import SUPPORTED
 from rag.index import CorpusIndex
 from sendqa.errors import DiskFull, SendQAError, disk_full
 from sendqa.safety import instructions_in
+from sendqa.sentences import sentence_spans
 
 
 # The index grows by 50 to 80 bytes per character of text (measured on corpus/ and the 40 reports: chunks, vectors,
@@ -98,6 +99,9 @@ def _embed_batch(index: CorpusIndex, pipeline: IngestionPipeline, documents: lis
         by_doc.setdefault(node.ref_doc_id, []).append(node)
     for doc_id, doc_nodes in by_doc.items():
         index.lexical.replace_document(doc_id, doc_nodes)
+    # The sentences the evidence scorer reads, encoded now (while Chroma writes the previous batch): an answer then
+    # looks their vectors up instead of encoding them (a full disk only costs this cache).
+    index.sentence_vectors.encode([node.text[a:b] for node in nodes for a, b in sentence_spans(node.text)])
     return list(nodes), {doc_id: len(doc_nodes) for doc_id, doc_nodes in by_doc.items()}
 
 
