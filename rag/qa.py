@@ -53,6 +53,7 @@ MESSAGES = {
     "outside-england": "Area SEND inspections by Ofsted and the CQC cover England only, so I hold no inspection report for {place}. Wales, Scotland and Northern Ireland inspect their own services; the local council can tell you how support for children with SEND works there.",
     "vague": "Which local area, and what about it? For example: “How long are waits for autism assessment in Bury?” or “What does Surrey need to improve?”",
     "prediction-caveat": "The reports can't say what will happen next; they describe what inspectors found when they visited. What they say about {areas}:",
+    "no-statement": "I hold no statement from {areas}'s council or NHS, and the other documents I hold for {areas} don't report what they said.",
     "no-statement-caveat": "I hold no statement from {areas}'s council or NHS; what {others}:",
     "personal-case-caveat": "I can't advise on your child's own case: your local SENDIASS (SEND Information, Advice and Support Service) gives free, impartial help with that. What the reports say about {areas}:",
     "false-premise": "Area SEND inspections do not give grades such as “inadequate”, “requires improvement”, “good” or “outstanding”, and do not close services. Since 2023 each inspection ends in one of three outcomes: positive experiences and outcomes, inconsistent experiences and outcomes, or widespread and/or systemic failings.",
@@ -399,9 +400,7 @@ class _AnswerWriter:
             note = AnswerSentence(text=text, origin="message")
             self._place(note, None)
             yield note
-        check = self.context.check
-        if (check.wants_statements and not check.asks_press and self.plan.areas and self.selection.chosen
-                and not self.selection.abstained and not any(area_key(a) in self.qa.stated for a in self.plan.areas)):
+        if self._unstated() and self.selection.chosen and not self.selection.abstained:
             # "what does their council say?" where only a news article or the report speaks: said first, so their
             # words are not taken for the council's
             speakers = {self.context.sentences[sid].evidence.speaker for sid in self.selection.chosen}
@@ -410,6 +409,12 @@ class _AnswerWriter:
                 areas=join_names(self.plan.areas), others=others), origin="message")
             self._place(note, None)
             yield note
+
+    def _unstated(self) -> bool:
+        """What the council or NHS said is asked, of areas none of whose council or NHS statements is held."""
+        check = self.context.check
+        return (check.wants_statements and not check.asks_press and bool(self.plan.areas)
+                and not any(area_key(a) in self.qa.stated for a in self.plan.areas))
 
     def write_lead(self) -> Iterator[AnswerSentence]:
         """The direct answer composed from structured facts (an outcome and its meaning, a count of the actions
@@ -638,6 +643,8 @@ class _AnswerWriter:
         reason = self.selection.reason or (None if citations else "no-evidence")
         sentences = list(self.sentences)
         if abstained:
+            if not message and (reason or "no-evidence") == "no-evidence" and self._unstated():
+                message = MESSAGES["no-statement"].format(areas=join_names(self.plan.areas))
             message = message or refusal_message(reason or "no-evidence", self.plan)
             if reason == "false-premise" and text:
                 message += " What the report says:"

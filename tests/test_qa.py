@@ -353,6 +353,9 @@ def test_asked_what_a_council_says_where_only_the_press_speaks_the_answer_says_s
     # asked what the papers said, the press's words are the answer: nothing to say first
     papers = full_qa.ask("what did the papers say about south glos")
     assert papers.sentences[0].origin == "quote" and papers.sentences[0].speaker == "press"
+    # where nothing reports what they said, the answer says no statement is held, not only that the documents are silent
+    oldham = full_qa.ask("what did the council say about the oldham inspection?")
+    assert oldham.abstained and oldham.answer.startswith("I hold no statement from Oldham's council or NHS")
     # where the council's own statement is held, it answers
     somerset = full_qa.ask("what did the council say in somerset?")
     assert somerset.sentences[0].speaker == "council and NHS"
