@@ -30,15 +30,24 @@ exactly really actually childs kid kids son sons daughter daughters""".split())
 
 def content_terms(text: str, expand: bool = False) -> set[str]:
     """Stemmed content words; with expand, SEND acronyms also bring the words they stand for (CAMHS -> mental)."""
-    words = _words(text)
+    tokens = _tokens(text)
+    words = [t.replace("-", "") for t in tokens]
     if expand:
         words += [x for w in words if w in ACRONYMS for x in re.findall(r"[a-z]+", ACRONYMS[w])]
+        # a hyphenated word also brings its parts: "child-centred" answers "child centred"
+        words += [part for t in tokens if "-" in t for part in t.split("-")]
     return {_SYNONYMS.get(w, _stem(w)) for w in words if w not in _STOP and len(w) > 1}
 
 
+def _tokens(text: str) -> list[str]:
+    """Lower-case words, a hyphenated one kept whole; "waiting times" is one thing, a wait (its "times" would match
+    "their time in education")."""
+    return re.findall(r"[a-z0-9%£]+(?:-[a-z0-9%£]+)*", _WAIT_TIMES.sub("waiting", text.lower().replace("’", "'")))
+
+
 def _words(text: str) -> list[str]:
-    """Lower-case words; "waiting times" is one thing, a wait (its "times" would match "their time in education")."""
-    return re.findall(r"[a-z0-9%£]+", _WAIT_TIMES.sub("waiting", text.lower().replace("’", "'")))
+    """Lower-case words, a hyphenated one written as one ("re-visit" is "revisit", "co-production" "coproduction")."""
+    return [t.replace("-", "") for t in _tokens(text)]
 
 
 _WAIT_TIMES = re.compile(r"\bwait(?:ing)? times?\b")
@@ -101,7 +110,9 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     s_vecs = index.sentence_vectors.encode([s.text for s in sentences])
     semantic = s_vecs @ q_vec
     floor = _SEMANTIC_FLOOR.get(index.settings.retrieval.embedding, 0.0)
-    # Area names count in any spelling the gazetteer knows ("south glos"), not as the question's subject.
+    # Area names count in any spelling the gazetteer knows ("south glos"), not as the question's subject, and
+    # hyphenated as their names are written ("Stoke-on-Trent" is one word)
+    area_terms = set(area_terms) | {t for a in areas for t in content_terms(a, expand=True)}
     q_terms = {t for t in content_terms(question, expand=True) - area_terms - _SOURCE_TERMS
                if area_key(t) not in area_terms}
     if check.wants_statements or check.asks_inspectors:

@@ -104,3 +104,18 @@ def test_any_casing_or_spacing_of_a_name_resolves_to_the_same_place(place, upper
     typed = " " * before + (" " * gap).join(cased.split(" ")) + " " * after
     found = gaz.lookup(typed)
     assert found is not None and found.name == gaz.lookup(place.name).name, (typed, place.name)
+
+
+LOWER_WORD = st.text(alphabet=string.ascii_lowercase, min_size=2, max_size=10)
+
+
+@FAST
+@given(st.lists(LOWER_WORD, min_size=2, max_size=4))
+def test_a_hyphenated_word_matches_its_joined_spelling_and_its_parts(parts):
+    """'re-visit' is 'revisit' (one concept, whichever way either side writes it), and 'child-centred' still answers
+    'child centred' when a sentence's terms are expanded."""
+    from rag.evidence import content_terms
+
+    hyphenated, joined = "-".join(parts), "".join(parts)
+    assert content_terms(hyphenated) == content_terms(joined)
+    assert content_terms(" ".join(parts)) <= content_terms(hyphenated, expand=True)
