@@ -73,9 +73,10 @@ _SPEAKER_TERMS = frozenset(content_terms("council councils councillor councillor
 ACTING_WEIGHT = 0.25  # what leaders plan, did or are doing, when that is asked
 DURATION_WEIGHT = 0.1  # a stated length of time, when how long is asked (as a figure counts when one is asked)
 STATEMENT_SPEAKERS = frozenset({"council", "NHS", "council and NHS"})
-# A length of time as reports write it: "15 months", "up to 40 weeks", "around three years", "18-month".
+# A length of time as reports write it: "15 months", "up to 40 weeks", "around three years", "18-month"; an age
+# ("over five years old", "a three-year-old") is not one.
 DURATION = re.compile(r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
-                      r"twenty|thirty|forty|fifty)[- ](?:weeks?|months?|years?|days?)\b", re.I)
+                      r"twenty|thirty|forty|fifty)[- ](?:weeks?|months?|years?|days?)\b(?![- ]old\b)", re.I)
 
 
 def build_context(question: str, check: QuestionCheck, areas: list[str], evidence: list[Evidence],

@@ -40,6 +40,11 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         needed, strong = default_relevance().threshold, settings.answer.min_sentence_score
         weaker = {sid for sid in ranked if context.scores[sid] < strong and context.relevance.get(sid, 0.0) >= needed}
         ranked = [sid for sid in ranked if context.scores[sid] >= strong or sid in weaker]
+        # A headline or a table's fragment ("Joint local area SEND inspection in Birmingham") is no key point to a
+        # reader where whole sentences answer; a list's items are read under their lead-in
+        whole = [sid for sid in ranked
+                 if ends_as_sentence(context.sentences[sid].text) or is_bullet(context.sentences[sid])]
+        ranked = whole or ranked
     if check.wants_statements:
         # "What did the council say...": statements answer that, not the inspectors' findings.
         spoken = [sid for sid in ranked if context.sentences[sid].evidence.speaker != "Ofsted/CQC"]
@@ -82,6 +87,11 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         if not figures and not chosen:
             return Selection(context, abstained=True, reason="no-figure")
         chosen += [sid for sid in figures[:2] if sid not in chosen]
+    if (check.asks_duration or check.asks_action) and not defines:
+        # "how long is the wait?", "what are they doing about it?": a sentence on the subject stating how long, or what
+        # is being done, answers it, however plainly it is worded (as a figure does when one is asked)
+        stating = [sid for sid in ranked if sid in context.preferred and context.lexical.get(sid, 0.0) > 0]
+        chosen += [sid for sid in stating[:2] if sid not in chosen]
     if check.names_thing and not check.needs_name and not defines:
         named = [sid for sid in ranked if _PROPER_NAME.search(context.sentences[sid].text)]
         if not named:
@@ -92,6 +102,7 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         if not named:
             return Selection(context, abstained=True, reason="no-name")
         chosen += [sid for sid in named[:2] if sid not in chosen]
+        context.preferred.update(named[:2])  # "who ...?" is answered by the sentence naming them
     groups = context.areas if len(context.areas) > 1 else [None]
     per_group = max(2, (limit - len(chosen)) // len(groups))
     cap = limit + (len(context.pinned) if check.intent == "briefing" else 0)
@@ -147,7 +158,9 @@ def _answer_first(context: Context, ordered: list[str]) -> list[str]:
     mine = [sid for sid in ordered if context.sentences[sid].evidence.doc_id == first_doc]
     # "what are they doing about the waits?", "how long is the wait?": a sentence on its subject that says what is
     # being done, or how long, answers it, ahead of one that only says there is a problem
-    stating = [sid for sid in mine if sid in context.preferred and context.lexical.get(sid, 0.0) > 0]
+    # (a sentence naming the person asked for was found among the relevant ones: its names are its subject)
+    stating = [sid for sid in mine if sid in context.preferred
+               and (context.lexical.get(sid, 0.0) > 0 or context.check.needs_name)]
     if stating:
         best = max(stating, key=lambda sid: (context.lexical[sid], context.relevance.get(sid, 0.0)))
     else:
