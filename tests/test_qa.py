@@ -372,3 +372,19 @@ def test_asked_how_long_the_answer_opens_with_how_long(full_qa):
 
     assert [m.group(0) for m in DURATION.finditer("up to 15 months, an 18-month wait, three years, 2 weeks")] == [
         "15 months", "18-month", "three years", "2 weeks"]
+    # an age is no length of time: "children over five years old wait ..." does not say how long they wait
+    assert not DURATION.search("some children over five years old experience lengthy waits; a three-year-old")
+    # the sentence that states the wait is chosen and answers, however weakly its wording scores
+    darlington = full_qa.ask("How long do families in Darlington wait for an autism or ADHD diagnosis?")
+    assert "23 months" in darlington.lead["text"] and "42 months" in darlington.lead["text"]
+
+
+@needs_shared
+def test_asked_who_the_answer_opens_with_the_names_and_no_headline_is_a_key_point(full_qa):
+    who = full_qa.ask("Who put their names to Birmingham's response to the SEND inspection?")
+    assert "Cllr Kate Booth" in who.lead["text"]
+    # the statement's headlines ("Joint local area SEND inspection in Birmingham") are no key points
+    from rag.sentences import ends_as_sentence
+
+    shown = [s for s in who.sentences if s.shown and s.origin == "quote"]
+    assert shown and all(ends_as_sentence(s.text) for s in shown)
