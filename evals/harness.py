@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Callable
 from tqdm import tqdm
 
 from evals.dataset import STYLES, EvalItem, load_items
-from evals.metrics import ItemScore, aggregate, score_item
+from evals.metrics import ItemScore, aggregate, reading, score_item
 from evals.report import ROBUSTNESS_COLUMNS as ROBUSTNESS_METRICS
 from sendqa.types import Answer
 
@@ -170,6 +171,17 @@ def baseline_model(settings):
     return backend.client()
 
 
+def gold_reading_ease(items: list[EvalItem]) -> dict[str, float | None]:
+    """Per split, the median reading ease of the report passages items' key facts come from, measured as answers
+    are: an answer quoting them verbatim reads about this hard, whatever is chosen around them."""
+    by_split: dict[str, list[float]] = {}
+    for item in items:
+        quotes = [g.quote for g in item.gold_sources if g.quote]
+        if quotes and not item.style and not item.should_abstain:
+            by_split.setdefault(item.split, []).append(reading(quotes)[0])
+    return {split: round(statistics.median(values), 1) for split, values in sorted(by_split.items())}
+
+
 def run_eval(settings, subset: str = "all", baseline: bool = True, progress: bool = True,
              out_dir: Path | None = None, backends: tuple[str, ...] = ("extractive",),
              splits: tuple[str, ...] = ("dev", "test"), baseline_llm: str | None = None,
@@ -221,7 +233,8 @@ def run_eval(settings, subset: str = "all", baseline: bool = True, progress: boo
             "backends": list(backends), "local_model": eval_settings.answer.local.model,
             "subset": subset, "sample_per_split": sample, "splits": list(splits), "items": len(items) - variants,
             "items_missing_documents": missing, "documents": len(index.documents()),
-            "ingest": report.summary(), "ingest_seconds": round(ingest_s, 1)}
+            "ingest": report.summary(), "ingest_seconds": round(ingest_s, 1),
+            "gold_passages_reading_ease_p50": gold_reading_ease(items)}
     robust = None
     if robustness:
         robust = robustness_summary(summary)

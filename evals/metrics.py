@@ -131,10 +131,13 @@ def heading_words(contract: dict) -> int:
 
 
 def reading(sentences: list[str]) -> tuple[float, int]:
-    """(Flesch reading ease, words) of what is read: textstat's formula, not one written here."""
+    """(Flesch reading ease, words) of what is read: textstat's formula, not one written here. Each unit shown on
+    its own (a list's lead-in, an item ending in ';' or nothing) is read as one sentence, as its own line is: joined
+    as they come, textstat counted a list of items as one long sentence."""
     import textstat
 
-    text = " ".join(sentences)
+    text = " ".join(s if s.rstrip().endswith((".", "!", "?")) else s.rstrip().rstrip(",;:") + "."
+                    for s in sentences)
     return round(float(textstat.flesch_reading_ease(text)), 1), int(textstat.lexicon_count(text))
 
 

@@ -15,6 +15,13 @@ def test_what_a_person_reads_leaves_out_citation_marks_and_source_labels():
     assert words == 9 and ease > 60  # short plain sentences read easily
 
 
+def test_each_item_of_a_list_is_read_as_its_own_sentence():
+    items = ["Leaders should improve:", "the quality of plans;", "waiting times for help;", "how they talk to families"]
+    as_lines, as_one = reading(items), reading(["Leaders should improve the quality of plans, waiting times for help, "
+                                                "how they talk to families."])
+    assert as_lines[1] == as_one[1] and as_lines[0] > as_one[0]
+
+
 def test_the_gold_fact_early_counts_only_the_first_two_sentences():
     item = EvalItem(id="x", kind="fact", question="q", split="dev", gold_answer="g", key_facts=["40 weeks"],
                     gold_sources=[])
