@@ -578,11 +578,16 @@ class _AnswerWriter:
         units = self._units(self.selection.chosen)
         shown = {sid for unit in units[: self.shape.max_points + 1 if self.shape.max_points else None]
                  for sid in unit}
-        rewrites = 0
+        rewrites, started = 0, time.perf_counter()
         for sid in self.selection.chosen:
             sentence = self.context.sentences[sid]
-            hard = sentence.evidence.language != "en" or reading_ease(sentence.text) < llm.plain_enough
-            if hard and sid in shown and sid not in self._restated and rewrites < llm.max_rewrites:
+            foreign = sentence.evidence.language != "en"
+            hard = foreign or reading_ease(sentence.text) < llm.plain_enough
+            # the next rewrite is expected to take as long as those so far took on average
+            spent = time.perf_counter() - started
+            in_time = not llm.rewrite_budget_s or not rewrites or spent + spent / rewrites <= llm.rewrite_budget_s
+            if (hard and sid in shown and sid not in self._restated and rewrites < llm.max_rewrites
+                    and (in_time or foreign)):
                 rewrites += 1
                 for draft in backend.draft(Selection(self.context, chosen=[sid])):
                     yield draft, backend

@@ -69,6 +69,10 @@ class LLMSettings(_Group):
     plain_enough: float = Field(
         60.0, description="Flesch reading ease at or above which a quote is shown as it is, not rewritten (plain English "
                           "already; a rewrite would only add to the wait). Points kept for 'show more' are not rewritten.")
+    rewrite_budget_s: float = Field(
+        4.0, description="Seconds a rewriting model may take over one answer: a rewrite is started only while the "
+                         "rewrites so far say it will end within them; the quotes after are shown as they are (a quote "
+                         "in another language is translated whatever the budget). 0: no budget.")
     parallel: int = Field(4, description="Requests the server generates at once (its parallel slots); more wait.")
     queue_timeout_s: float = Field(
         120.0, description="Seconds an answer waits for a free slot before it is shown as report passages instead."

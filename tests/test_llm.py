@@ -69,6 +69,20 @@ def test_rewrite_backend_over_the_openai_compatible_server(corpus_home, models_d
     assert plain.answer == qa.quotes("What weaknesses remain in Somerset?").answer
 
 
+def test_rewrites_stop_where_the_time_budget_would_run_out(corpus_home, models_dir, server):
+    """A rewrite is started only while the ones so far say it will end within answer.llm.rewrite_budget_s: past it
+    the quotes are shown as they are, so the whole answer comes in about that time whatever its length."""
+    question = "What weaknesses remain in Somerset?"
+    unbounded = openai_qa(corpus_home, models_dir, server, rewrite_budget_s=0.0).ask(question)
+    hurried = openai_qa(corpus_home, models_dir, server, rewrite_budget_s=0.001).ask(question)
+    qa = openai_qa(corpus_home, models_dir, server, rewrite_budget_s=0.001)
+    assert_verified_and_cited(hurried, qa)
+    drafted = lambda answer: answer.verification.sentences  # noqa: E731 - sentences the model wrote
+    assert 1 <= drafted(hurried) < drafted(unbounded)  # the first rewrite, then none: no time measured yet is left
+    assert [s.text for s in hurried.sentences if s.origin == "quote"]  # the rest are the report's words
+    assert {c.quote for c in hurried.citations} == {c.quote for c in unbounded.citations}  # nothing is lost
+
+
 def test_free_writing_backend_is_verified_or_falls_back(corpus_home, models_dir, server):
     qa = openai_qa(corpus_home, models_dir, server, mode="free")
     answer = qa.ask("How long do families in South Gloucestershire wait for an autism diagnosis?")
