@@ -207,6 +207,12 @@ def _overlap(concepts: list[tuple[str, frozenset[str]]], sentence_terms: set[str
                for term, spelled in concepts) / len(concepts)
 
 
+def states_outcome(sentence: Sentence) -> bool:
+    """A report's outcome statement: its outcome section's sentence that names one of the three outcomes."""
+    section = (sentence.evidence.section or "").lower()
+    return section == SECTION_OUTCOME and bool(ANY_OUTCOME_PHRASE.search(sentence.text))
+
+
 def _pin(context: Context, sentence: Sentence, intent: str, asks_dates: bool, areas: list[str]) -> bool:
     """Outcome questions lead with the report's outcome statement (and its dates when asked)."""
     ev = sentence.evidence

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from rag.evidence import content_terms
+from rag.evidence import content_terms, states_outcome
 from rag.understand.relevance import default_relevance
 from rag.handoffs import Context, Selection
 from rag.sentences import Sentence, ends_as_sentence
@@ -354,7 +354,9 @@ def _expand_lists(context: Context, chosen: list[str], limit: int, skip: set[str
 def _order(context: Context, chosen: list[str], lead: list[str] = ()) -> list[str]:
     """Pinned first, then `lead` as given; then documents in order of their best sentence, sentences in document
     order."""
-    pinned = [sid for sid in context.pinned if sid in chosen]
+    # "what did they get, and when?": the outcome answers first, its dates after it (they come first in the report)
+    pinned = sorted((sid for sid in context.pinned if sid in chosen),
+                    key=lambda sid: not states_outcome(context.sentences[sid]))
     pinned += [sid for sid in lead if sid in chosen and sid not in pinned]
     rest = [sid for sid in chosen if sid not in pinned]
     doc_rank: dict[str, int] = {}

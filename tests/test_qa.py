@@ -226,6 +226,11 @@ def test_words_used_are_explained_once_from_the_glossary_and_cited(full_qa):
     # however a report words it: "typically lead to positive experiences and outcomes" is the glossary's term too
     positive = full_qa.ask("What was the outcome of Wakefield's inspection?")
     assert "This is the best of the three" in positive.lead["text"]
+    # asked the outcome and when, the outcome answers first and its dates follow (the report prints them first)
+    dated = full_qa.ask("What result did Bolton get in its SEND inspection, and when will it be inspected again?")
+    assert dated.lead["text"].startswith("The inspection found that")
+    later = [s.text for s in dated.sentences if s.shown][2:]
+    assert any(t.startswith("Inspection dates:") for t in later)
     assert len(words) == len(answer.glossary) <= 6
     by_n = {c.n: c for c in answer.citations}
     for word in answer.glossary:
