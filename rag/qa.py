@@ -444,9 +444,8 @@ class _AnswerWriter:
             yield self._composed(text, [n], continues=True)
 
     def _composed(self, text: str, numbers: list[int], continues: bool = False) -> AnswerSentence:
-        first = self.resolver.citations[numbers[0] - 1]
-        sentence = AnswerSentence(text=text, citations=numbers, speaker=first.speaker, area=first.area,
-                                  doc_id=first.doc_id, language="en", origin="composed")
+        sentence = self._cited(text, numbers, "composed")
+        sentence.language = "en"  # code writes it in English, whatever language its source is in
         self._place(sentence, None, lead=True)
         return sentence
 
@@ -479,9 +478,8 @@ class _AnswerWriter:
                   place: bool = False) -> AnswerSentence:
         """Show a sentence built by code (a statistic, a comparison cell, a briefing bullet) under its citations;
         who speaks is its first citation's source. `place`: it is one of the answer's key points (a statistic)."""
-        first = self.resolver.citations[numbers[0] - 1]
-        sentence = AnswerSentence(text=text, citations=numbers, speaker=first.speaker, area=area or first.area,
-                                  doc_id=first.doc_id, language=first.language, origin=origin)
+        sentence = self._cited(text, numbers, origin)
+        sentence.area = area or sentence.area
         if place:
             self._place(sentence, None)
         else:
@@ -621,20 +619,20 @@ class _AnswerWriter:
         if drafted:
             self.verification.supported += 1
         self._covered.update(draft.cites)
-        first = self.resolver.citations[numbers[0] - 1]
-        sentence = AnswerSentence(text=draft.text, citations=numbers, speaker=first.speaker, area=first.area,
-                                  doc_id=first.doc_id, language=first.language,
-                                  origin=draft.origin if drafted else "quote")
+        sentence = self._cited(draft.text, numbers, draft.origin if drafted else "quote")
         self._place(sentence, draft.cites[0] if draft.cites else None)
         yield sentence
+
+    def _cited(self, text: str, numbers: list[int], origin: str, shown: bool = True) -> AnswerSentence:
+        """An answer sentence said by the source of its first citation."""
+        first = self.resolver.citations[numbers[0] - 1]
+        return AnswerSentence(text=text, citations=numbers, speaker=first.speaker, area=first.area,
+                              doc_id=first.doc_id, language=first.language, origin=origin, shown=shown)
 
     def _keep_unshown(self, draft: DraftSentence) -> None:
         numbers = self.resolver.numbers(draft.cites)
         if numbers:
-            first = self.resolver.citations[numbers[0] - 1]
-            self.sentences.append(AnswerSentence(text=draft.text, citations=numbers, speaker=first.speaker,
-                                                 area=first.area, doc_id=first.doc_id, language=first.language,
-                                                 origin="quote", shown=False))
+            self.sentences.append(self._cited(draft.text, numbers, "quote", shown=False))
             self._placed.append(draft.cites[0])
 
     def _add_notice(self, text: str) -> None:

@@ -110,8 +110,9 @@ def test_server_killed_mid_answer_gives_a_notice_and_the_extractive_answer(corpu
     from rag.qa import QA
 
     own = start_server(llm_settings(corpus_home, models_dir))
+    # no time budget: every hard quote is sent, so the answer still needs the server after it is killed
     settings = llm_settings(corpus_home, models_dir, backend="openai",
-                            llm={"base_url": own.base_url, "model": MODEL, "timeout_s": 30})
+                            llm={"base_url": own.base_url, "model": MODEL, "timeout_s": 30, "rewrite_budget_s": 0})
     qa = QA(settings)
     stream = qa.stream("What weaknesses remain in Somerset?")
     first = next(stream)
@@ -129,7 +130,8 @@ def test_a_server_slower_than_its_timeout_gives_the_quotes_with_a_notice(corpus_
     from rag.qa import QA
 
     # The real server, asked to answer faster than a 0.5B model can read its prompt on these cores.
-    qa = QA(openai_settings(corpus_home, models_dir, server, timeout_s=0.2))
+    # (no time budget: every hard quote is sent, not only the one or two an earlier test's prompts already cached)
+    qa = QA(openai_settings(corpus_home, models_dir, server, timeout_s=0.2, rewrite_budget_s=0))
     started = time.perf_counter()
     answer = qa.ask("What weaknesses remain in Somerset?")
     assert time.perf_counter() - started < 30  # it waited for the timeout, not for the model
