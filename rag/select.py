@@ -17,6 +17,14 @@ from sendqa.settings import Settings
 # Figures may be written in words in reports ("three", "half of", "a quarter").
 NUMBERISH = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                        r"sixty|seventy|eighty|ninety|hundred|thousand|half|third|quarter|dozen|per cent|percent)\b", re.I)
+# A year ("appointed in 2021") dates what a sentence says: it is no figure answering "how much" or "how many".
+_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
+
+
+def states_a_figure(text: str) -> bool:
+    return bool(NUMBERISH.search(_YEAR.sub(" ", text)))
+
+
 _PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Professor|Sir|Dame)\.?\s+[A-Z][a-z]+"
                      r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:,\s+(?:the\s+)?[a-z ]*(?:director|leader|chief|head|executive|member))", re.M)
 # A proper name inside a sentence: capitalised words in a row, a quoted name, or an acronym (not SEND or EHC).
@@ -82,7 +90,7 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     defines = check.intent == "definition"  # the term's meaning answers it: no figure or name need be found
     if check.needs_number and not defines:
         # The evidence decides: a relevant sentence that states a figure (in digits or in words) answers.
-        figures = [sid for sid in ranked if NUMBERISH.search(context.sentences[sid].text)
+        figures = [sid for sid in ranked if states_a_figure(context.sentences[sid].text)
                    and (context.lexical.get(sid, 0) >= 0.34 or context.sentences[sid].evidence.language != "en")]
         if not figures and not chosen:
             return Selection(context, abstained=True, reason="no-figure")

@@ -393,3 +393,18 @@ def test_asked_who_the_answer_opens_with_the_names_and_no_headline_is_a_key_poin
 
     shown = [s for s in who.sentences if s.shown and s.origin == "quote"]
     assert shown and all(ends_as_sentence(s.text) for s in shown)
+
+
+def test_a_year_is_no_figure_answering_how_much():
+    from rag.select import states_a_figure
+
+    assert not states_a_figure("A new cabinet member was appointed in 2021 and a new director in 2022/23.")
+    assert states_a_figure("In 2024, 59.1% of new EHC plans were issued within 20 weeks.")
+    assert states_a_figure("Three in ten families wait over a year.")
+
+
+@needs_shared
+def test_asked_a_figure_no_report_gives_the_answer_says_so(full_qa):
+    # the only numbers near "director" are the years people were appointed: no salary is stated anywhere
+    answer = full_qa.ask("How much is Lancashire's director of children's services paid?")
+    assert answer.abstained and answer.answer == "The reports I have don't give that figure."
