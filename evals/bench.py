@@ -303,7 +303,6 @@ def _router_ms(qa, items, read) -> list[float]:
 def _relevance_ms(qa, items) -> list[float]:
     """What the relevance model adds to a question: one probability for every evidence sentence gathered (the
     features are computed for the hand-weighted score anyway)."""
-    from rag.areas import area_key
     from rag.evidence import build_context
     from rag.plan import plan_question
     from rag.retrieve import gather
@@ -314,8 +313,7 @@ def _relevance_ms(qa, items) -> list[float]:
     for item in items:
         plan = plan_question(item.question, qa.catalog, qa.settings)
         evidence = gather(plan, qa.retriever, qa.catalog.languages)
-        area_terms = {w for a in plan.areas for w in area_key(a).split()}
-        context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index, area_terms)
+        context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index)
         started = time.perf_counter()
         for features in context.features.values():
             model.probability(features)

@@ -80,7 +80,7 @@ DURATION = re.compile(r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eig
 
 
 def build_context(question: str, check: QuestionCheck, areas: list[str], evidence: list[Evidence],
-                  index: CorpusIndex, area_terms: set[str]) -> Context:
+                  index: CorpusIndex) -> Context:
     """Sentences from the evidence (plus the named areas' key sections), each scored for relevance."""
     context = Context(question=question, check=check, areas=areas)
     intent, needs_number, asks_dates = check.intent, check.needs_number, check.asks_dates
@@ -113,7 +113,8 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     floor = _SEMANTIC_FLOOR.get(index.settings.retrieval.embedding, 0.0)
     # Area names count in any spelling the gazetteer knows ("south glos"), not as the question's subject, and
     # hyphenated as their names are written ("Stoke-on-Trent" is one word)
-    area_terms = set(area_terms) | {t for a in areas for t in content_terms(a, expand=True)}
+    area_terms = ({w for a in areas for w in area_key(a).split()}
+                  | {t for a in areas for t in content_terms(a, expand=True)})
     q_terms = {t for t in content_terms(question, expand=True) - area_terms - _SOURCE_TERMS
                if area_key(t) not in area_terms}
     if check.wants_statements or check.asks_inspectors:
@@ -157,7 +158,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         sections = (weights["improve"] * IMPROVE_SECTIONS.get(section, 0.0)
                     + weights["strengths"] * STRENGTH_SECTIONS.get(section, 0.0)
                     + weights["experience"] * EXPERIENCE_SECTIONS.get(section, 0.0))
-        if weights["outcome"] and section == SECTION_OUTCOME and ANY_OUTCOME_PHRASE.search(sentence.text):
+        if weights["outcome"] and states_outcome(sentence):
             sections += weights["outcome"] * OUTCOME_STATEMENT_WEIGHT
         retrieved = 0.08 / (1 + rank[ev.chunk_id]) if ev.chunk_id in rank else 0.0
         figure = 0.1 if needs_number and re.search(r"\d", sentence.text) else 0.0
@@ -222,7 +223,7 @@ def _pin(context: Context, sentence: Sentence, intent: str, asks_dates: bool, ar
     if section == SECTION_OUTCOME:
         pinned_here = [p for p in context.pinned if context.sentences[p].evidence.doc_id == ev.doc_id
                        and (context.sentences[p].evidence.section or "").lower() == SECTION_OUTCOME]
-        if ANY_OUTCOME_PHRASE.search(sentence.text):
+        if states_outcome(sentence):
             return True
         # The sentence after the outcome says when the next (monitoring) inspection comes.
         return intent == "outcome" and len(areas) == 1 and bool(pinned_here) and len(pinned_here) < 2 \

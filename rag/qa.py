@@ -199,8 +199,7 @@ class QA:
             raise
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
-        area_terms = {w for a in plan.areas for w in area_key(a).split()}
-        context = build_context(plan.query, plan.check, plan.areas, evidence, self.index, area_terms)
+        context = build_context(plan.query, plan.check, plan.areas, evidence, self.index)
         timings["context"] = _ms(t)
         if plan.off_topic and not _answers_something(context):
             plan.refuse = "off-topic"  # no evidence is relevant: none is shown as if it answered

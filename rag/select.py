@@ -15,14 +15,11 @@ from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE
 from sendqa.settings import Settings
 
 # Figures may be written in words in reports ("three", "half of", "a quarter").
-NUMBERISH = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+# A year ("appointed in 2021", "2022/23") dates what a sentence says: it is no figure answering "how much".
+NUMBERISH = re.compile(r"(?<![\d./])(?!(?:19|20)\d\d(?:/\d\d)?(?!\d))\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                        r"sixty|seventy|eighty|ninety|hundred|thousand|half|third|quarter|dozen|per cent|percent)\b", re.I)
-# A year ("appointed in 2021") dates what a sentence says: it is no figure answering "how much" or "how many".
-_YEAR = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b")
-
-
 def states_a_figure(text: str) -> bool:
-    return bool(NUMBERISH.search(_YEAR.sub(" ", text)))
+    return bool(NUMBERISH.search(text))
 
 
 _PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Professor|Sir|Dame)\.?\s+[A-Z][a-z]+"

@@ -53,7 +53,6 @@ def best_relevance(qa, question: str) -> float | None:
     """The highest relevance of any sentence gathered for a question answered from documents (None otherwise)."""
     from dataclasses import replace
 
-    from rag.areas import area_key
     from rag.evidence import build_context
     from rag.plan import plan_question
     from rag.retrieve import gather
@@ -63,8 +62,7 @@ def best_relevance(qa, question: str) -> float | None:
         return None
     plan.refuse, plan.check = None, replace(plan.check, refuse=None)
     evidence = gather(plan, qa.retriever, qa.catalog.languages, qa.settings.retrieval.area_mode)
-    context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index,
-                            {w for a in plan.areas for w in area_key(a).split()})
+    context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index)
     return max(context.relevance.values(), default=0.0)
 
 
@@ -92,7 +90,6 @@ def _normal(text: str) -> str:
 
 def gather_pairs(qa, items) -> list[tuple[str, tuple[float, ...], int]]:
     """(item id, features, relevant?) for every sentence gathered for each answerable dev item with gold quotes."""
-    from rag.areas import area_key
     from rag.evidence import build_context
     from rag.plan import plan_question
     from rag.retrieve import gather
@@ -104,8 +101,7 @@ def gather_pairs(qa, items) -> list[tuple[str, tuple[float, ...], int]]:
             continue  # refused, compared or briefed before any sentence is scored
         quotes = [_normal(g.quote) for g in item.gold_sources]
         evidence = gather(plan, qa.retriever, qa.catalog.languages, qa.settings.retrieval.area_mode)
-        area_terms = {w for a in plan.areas for w in area_key(a).split()}
-        context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index, area_terms)
+        context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index)
         for sid, sentence in context.sentences.items():
             text = _normal(sentence.text)
             relevant = any(q in text or (len(text) > 30 and text in q) for q in quotes)
