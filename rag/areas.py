@@ -110,8 +110,9 @@ class AreaMatch:
 
     def spell_out(self, text: str) -> str:
         """The text with each short form typed replaced by the place's name ("salt in lancs" -> "salt in
-        Lancashire", "B&H" -> "Brighton and Hove"), so searching matches the documents' own words."""
-        for typed, name in self.short_forms.items():
+        Lancashire", "B&H" -> "Brighton and Hove"), and each misspelt name by the name it was read as ("surey" is
+        Surrey, not the word "survey"), so searching matches the documents' own words."""
+        for typed, name in (self.short_forms | self.corrected).items():
             words = [r"(?:and|&)" if w == "and" else re.escape(w) for w in typed.split()]
             text = re.sub(r"(?<![\w&])" + r"[\W_]*".join(words) + r"(?![\w&])", name, text, flags=re.I)
         return re.sub(r"[A-Za-z]+", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()).title()

@@ -164,6 +164,9 @@ def plan_question(question: str, catalog: Catalog, settings: Settings, area: str
             and not check.false_premise and not _has_own_topic(query, everywhere)):
         # Nothing asked beyond the area ("B&H - what did ofsted say about send"): its main findings.
         check = plan.check = replace(check, intent="briefing")
+    if check.intent == "briefing" and check.wants_statements:
+        # "Summarise the news article on Stoke" asks what the article says: its words, not a briefing on the report
+        check = plan.check = replace(check, intent="general")
     # "What did Ofsted say about Kent?" asks for a report's words: without the report it is refused (with the
     # figures held); "a briefing on Kent" can be made from the statistics alone.
     briefing_asked = check.asked in ("briefing", "explain_simply") and not check.asks_inspectors

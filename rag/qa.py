@@ -20,6 +20,7 @@ from rag.glossary import citation_for, parse_glossary, words_used
 from rag.handoffs import Context, DraftSentence, Selection
 from rag.index import CorpusIndex
 from rag.plan import Catalog, Plan, plan_question
+from rag.understand.normalise import question_words
 from rag.understand.names import one_document_name
 from rag.understand.relevance import default_relevance
 from rag.understand.router import default_router
@@ -93,7 +94,7 @@ class QA:
         self.catalog = Catalog(
             areas=sorted({d.area for d in documents if d.area}),
             languages=sorted({d.language for d in documents if d.language != "en"}),
-            vocabulary=self.index.lexical.vocabulary(),
+            vocabulary=self.index.lexical.vocabulary() | question_words(),
             outcomes={d.area: d.outcome for d in documents if d.area and d.outcome and d.kind == "inspection report"},
             stat_areas=self.index.statistics.areas,
             router=default_router(self.settings),

@@ -18,6 +18,10 @@ from sendqa.settings import Settings
 # A year ("appointed in 2021", "2022/23") dates what a sentence says: it is no figure answering "how much".
 NUMBERISH = re.compile(r"(?<![\d./])(?!(?:19|20)\d\d(?:/\d\d)?(?!\d))\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                        r"sixty|seventy|eighty|ninety|hundred|thousand|half|third|quarter|dozen|per cent|percent)\b", re.I)
+
+FIGURE_SCORE = 0.4  # a figure sentence this strong answers "how many?" whatever its words (see select_evidence)
+
+
 def states_a_figure(text: str) -> bool:
     return bool(NUMBERISH.search(text))
 
@@ -87,8 +91,11 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     defines = check.intent == "definition"  # the term's meaning answers it: no figure or name need be found
     if check.needs_number and not defines:
         # The evidence decides: a relevant sentence that states a figure (in digits or in words) answers.
+        # On the subject by its words, or by a score no unanswerable dev question's figure sentence reaches (at
+        # most 0.31): "persistently absent" answers "persistent absence" though its words differ.
         figures = [sid for sid in ranked if states_a_figure(context.sentences[sid].text)
-                   and (context.lexical.get(sid, 0) >= 0.34 or context.sentences[sid].evidence.language != "en")]
+                   and (context.lexical.get(sid, 0) >= 0.34 or context.scores[sid] >= FIGURE_SCORE
+                        or context.sentences[sid].evidence.language != "en")]
         if not figures and not chosen:
             return Selection(context, abstained=True, reason="no-figure")
         chosen += [sid for sid in figures[:2] if sid not in chosen]
@@ -98,12 +105,12 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         stating = [sid for sid in ranked if sid in context.preferred and context.lexical.get(sid, 0.0) > 0]
         chosen += [sid for sid in stating[:2] if sid not in chosen]
     if check.names_thing and not check.needs_name and not defines:
-        named = [sid for sid in ranked if _PROPER_NAME.search(context.sentences[sid].text)]
+        named = [sid for sid in ranked if _PROPER_NAME.search(context.sentences[sid].text) and _on_subject(context, sid)]
         if not named:
             return Selection(context, abstained=True, reason="no-name")
         chosen += [sid for sid in named[:2] if sid not in chosen]
     if check.needs_name and not defines:
-        named = [sid for sid in ranked if _PERSON.search(context.sentences[sid].text)]
+        named = [sid for sid in ranked if _PERSON.search(context.sentences[sid].text) and _on_subject(context, sid)]
         if not named:
             return Selection(context, abstained=True, reason="no-name")
         chosen += [sid for sid in named[:2] if sid not in chosen]
@@ -130,6 +137,14 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     ordered += [sid for sid in _order(context, chosen, lead) if sid not in ordered]
     deliberate = lead or check.intent == "definition"  # a report's actions, a term's defining sentences: in order
     return Selection(context, chosen=with_antecedents(context, ordered if deliberate else _answer_first(context, ordered)))
+
+
+def _on_subject(context: Context, sid: str) -> bool:
+    """Whether a sentence naming someone or something names them on the question's subject ("the SENCo at my son's
+    school") or, where a statement is asked about, is that statement (its speakers answer "who"): not whatever a
+    passage happens to name."""
+    return (context.lexical.get(sid, 0.0) > 0 or not context.subject_terms
+            or (context.check.wants_statements and context.sentences[sid].evidence.speaker != "Ofsted/CQC"))
 
 
 SAME_FACT = 0.9  # cosine of two sentence embeddings above which they say the same thing (a statement quoting its report)

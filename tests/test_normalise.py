@@ -53,3 +53,31 @@ def test_a_word_like_place_is_found_when_the_words_beside_it_are_misspelt():
     # "bury" is an ordinary word too; it is a place beside "compare" and "and", which "compar" and "n" stand for
     plan = plan_question("compar bury n stoke-on-trent", catalog, load_settings())
     assert plan.areas == ["Bury", "Stoke-on-Trent"] and plan.question == "compar bury n stoke-on-trent"
+
+
+def test_a_word_people_ask_with_is_a_typos_target_where_no_document_has_it():
+    from rag.understand.normalise import question_words
+
+    words = question_words()
+    assert "papers" in words and "papers" not in VOCABULARY  # the press is asked about as "the papers"
+    assert "paprs" not in words and "wot" not in words  # misspelt examples add no targets: English words only
+    assert normalise_question("wot did the paprs say", VOCABULARY | words) == "what did the papers say"
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("waiting 2 yrs 4 an ehcp", "waiting 2 years for an ehcp"),  # a digit before a length of time is a number
+    ("waited 4 weeks 4 a reply", "waited 4 weeks for a reply"),
+    ("is the forum listened 2", "is the forum listened to"),  # alone, text-speak's "2" is still "to"
+])
+def test_a_digit_counting_time_stays_a_number(typed, read):
+    assert normalise_question(typed, VOCABULARY | {"for", "an", "ehcp", "reply", "forum"}) == read
+
+
+def test_a_misspelt_place_is_searched_for_by_its_name():
+    from rag.plan import Catalog, plan_question
+    from sendqa.settings import load_settings
+
+    catalog = Catalog(areas=["Surrey", "Bury"], languages=[], vocabulary=VOCABULARY | {"survey", "normal", "in"})
+    plan = plan_question("is waiting normal in surey", catalog, load_settings())
+    # "surey" was read as Surrey: the search text says so, not the nearest ordinary word ("survey")
+    assert plan.areas == ["Surrey"] and "survey" not in plan.query.lower() and "surrey" in plan.query.lower()

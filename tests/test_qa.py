@@ -408,3 +408,28 @@ def test_asked_a_figure_no_report_gives_the_answer_says_so(full_qa):
     # the only numbers near "director" are the years people were appointed: no salary is stated anywhere
     answer = full_qa.ask("How much is Lancashire's director of children's services paid?")
     assert answer.abstained and answer.answer == "The reports I have don't give that figure."
+
+
+@needs_shared
+def test_asked_a_name_a_person_named_on_another_subject_is_no_answer(full_qa):
+    # the only people the Bury documents name are councillors quoted by the press: none is a school's SENCo
+    senco = full_qa.ask("Name of the SENCo at my son's primary in Bury?")
+    assert senco.abstained and senco.answer == "The reports I have don’t give that name."
+    # where a statement is asked about, the people who made it answer "who", whatever the wording shares
+    who = full_qa.ask("Who put their names to Birmingham's response to the SEND inspection?")
+    assert not who.abstained and "Cllr Kate Booth" in who.lead["text"]
+
+
+@needs_shared
+def test_a_strong_figure_sentence_answers_in_other_words(full_qa):
+    # "persistently absent" answers "persistent absence": the sentence's score, not its shared words, decides
+    answer = full_qa.ask("Stoke - persistent absence rate for CYP with EHCPs?")
+    assert not answer.abstained and "40%" in answer.lead["text"] + " ".join(s.text for s in answer.sentences)
+
+
+@needs_shared
+def test_a_summary_of_an_article_is_what_the_article_says(full_qa):
+    # asked to sum up the press on an area, the answer is the press's words, not a briefing on the report
+    answer = full_qa.ask("Summarise the news article on the Stoke SEND inspection")
+    quoted = [s for s in answer.sentences if s.shown and s.origin == "quote"]
+    assert quoted and all(s.speaker == "press" for s in quoted)

@@ -39,6 +39,8 @@ def _table() -> dict[str, str]:
 
 
 _WORD = re.compile(r"[A-Za-z0-9/]+|[^A-Za-z0-9/]+")
+# A digit counting a length of time ("2 yrs", "4 weeks") is that number, whatever text-speak makes of it alone.
+_TIME_UNITS = frozenset("year years month months week weeks day days hour hours term terms".split())
 _TYPO_MIN_LEN = 5
 _TYPO_CUTOFF = 0.86
 # A token that is no English word at all (not in the CMU pronouncing dictionary's 126,000 words, nor in the
@@ -67,9 +69,13 @@ def normalise_question(question: str, vocabulary: frozenset[str]) -> str:
         question = phrase.sub(plain, question)
     out = []
     table = shorthand()
-    for token in _WORD.findall(question):
+    tokens = _WORD.findall(question)
+    for at, token in enumerate(tokens):
         low = token.lower()
-        if low in table and token.isascii():
+        after = tokens[at + 2].lower() if at + 2 < len(tokens) and tokens[at + 1].isspace() else ""
+        if low.isdigit() and table.get(after, after) in _TIME_UNITS:
+            out.append(token)  # "waiting 2 yrs" is two years, not "to years"
+        elif low in table and token.isascii():
             out.append(table[low])
         elif token.isalpha() and vocabulary and low not in vocabulary and len(token) >= _NON_WORD_MIN_LEN:
             out.append(_closest(low, vocabulary) or token)
@@ -94,6 +100,25 @@ def _closest_cached(word: str, vocabulary: frozenset[str]) -> str | None:
         return found[0]
     found = difflib.get_close_matches(word, same_start, n=1, cutoff=_NON_WORD_CUTOFF)
     return found[0] if found else None
+
+
+# The labelled example questions (the router's and the slots'): how people word questions, beside the documents' words.
+EXAMPLE_BANKS = (Path(__file__).with_name("intent_examples.jsonl"), Path(__file__).with_name("slot_examples.jsonl"))
+
+
+@lru_cache(maxsize=1)
+def question_words() -> frozenset[str]:
+    """English words people use in questions (those of the example banks), a typo's targets beside the documents'
+    words: "paprs" is "papers" even where no document says "papers". Misspelt examples add nothing: only words of
+    the English dictionary are kept."""
+    import json
+
+    english, words = english_words(), set()
+    for bank in EXAMPLE_BANKS:
+        for line in bank.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                words.update(re.findall(r"[a-z]+", json.loads(line)["text"].lower()))
+    return frozenset(w for w in words if w in english and len(w) >= _NON_WORD_MIN_LEN)
 
 
 @lru_cache(maxsize=1)
