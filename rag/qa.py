@@ -294,7 +294,7 @@ class QA:
     def _brief(self, plan: Plan, started: float, timings: dict) -> Iterator[AnswerSentence | Answer]:
         area = plan.compare_areas[0]
         briefing = brief_area(area, self.index.statistics, self.quotes, self.held,
-                              self._outcome_meaning).shortened(requested_count(plan.question))
+                              self._outcome_meaning).shortened(requested_count(plan.query))
         writer = _AnswerWriter(self, plan, Selection(Context(plan.query, plan.check, plan.areas)), started)
         writer.shape.max_points = 0  # each section is already at most five bullets
         data = {"area": area, "sections": []}

@@ -216,3 +216,17 @@ def test_the_number_of_bullets_asked_for_is_read_as_a_numeral():
     assert [b.text for b in short.sections["What must improve"]] == ["m0", "m1"]
     assert [b.text for b in short.sections["What works"]] == ["w0"] and short.sections["Headline"][0].text == "h"
     assert briefing.shortened(None) is briefing
+
+
+def test_text_speak_for_is_no_number_of_bullets():
+    from rag.brief import requested_count
+    from rag.plan import Catalog, plan_question
+    from sendqa.settings import load_settings
+
+    catalog = Catalog(areas=["Darlington", "Bury"], languages=[], vocabulary=frozenset())
+    # "4 councillors" is text-speak for "for councillors": a whole briefing, not four bullets
+    typed = plan_question("giv me a short briefing 4 councillors on the darlington send inspection", catalog, load_settings())
+    assert typed.mode == "brief" and requested_count(typed.query) is None
+    # a digit that counts bullets stays a number, and "bury" before "briefing" is the place
+    counted = plan_question("bury briefing in 2 bullets pls", catalog, load_settings())
+    assert counted.mode == "brief" and counted.areas == ["Bury"] and requested_count(counted.query) == 2

@@ -39,8 +39,10 @@ def _table() -> dict[str, str]:
 
 
 _WORD = re.compile(r"[A-Za-z0-9/]+|[^A-Za-z0-9/]+")
-# A digit counting a length of time ("2 yrs", "4 weeks") is that number, whatever text-speak makes of it alone.
-_TIME_UNITS = frozenset("year years month months week weeks day days hour hours term terms".split())
+# A digit counting a length of time ("2 yrs", "4 weeks") or the parts of an answer ("in 2 bullets") is that number,
+# whatever text-speak makes of it alone ("4 councillors" is "for councillors").
+_COUNTED = frozenset("year years month months week weeks day days hour hours term terms bullet bullets point points "
+                     "line lines sentence sentences paragraph paragraphs".split())
 _TYPO_MIN_LEN = 5
 _TYPO_CUTOFF = 0.86
 # A token that is no English word at all (not in the CMU pronouncing dictionary's 126,000 words, nor in the
@@ -73,7 +75,7 @@ def normalise_question(question: str, vocabulary: frozenset[str]) -> str:
     for at, token in enumerate(tokens):
         low = token.lower()
         after = tokens[at + 2].lower() if at + 2 < len(tokens) and tokens[at + 1].isspace() else ""
-        if low.isdigit() and table.get(after, after) in _TIME_UNITS:
+        if low.isdigit() and table.get(after, after) in _COUNTED:
             out.append(token)  # "waiting 2 yrs" is two years, not "to years"
         elif low in table and token.isascii():
             out.append(table[low])
