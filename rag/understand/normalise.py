@@ -104,23 +104,17 @@ def _closest_cached(word: str, vocabulary: frozenset[str]) -> str | None:
     return found[0] if found else None
 
 
-# The labelled example questions (the router's and the slots'): how people word questions, beside the documents' words.
-EXAMPLE_BANKS = (Path(__file__).with_name("intent_examples.jsonl"), Path(__file__).with_name("slot_examples.jsonl"))
-
-
 @lru_cache(maxsize=1)
 def question_words() -> frozenset[str]:
-    """English words people use in questions (those of the example banks), a typo's targets beside the documents'
-    words: "paprs" is "papers" even where no document says "papers". Misspelt examples add nothing: only words of
-    the English dictionary are kept."""
-    import json
+    """English words people use in questions (those of the router's and the slot reader's labelled examples), a
+    typo's targets beside the documents' words: "paprs" is "papers" even where no document says "papers".
+    Misspelt examples add nothing: only words of the English dictionary are kept."""
+    from rag.understand import router, slots
 
-    english, words = english_words(), set()
-    for bank in EXAMPLE_BANKS:
-        for line in bank.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                words.update(re.findall(r"[a-z]+", json.loads(line)["text"].lower()))
-    return frozenset(w for w in words if w in english and len(w) >= _NON_WORD_MIN_LEN)
+    english = english_words()
+    texts = [e.text for e in router.load_examples()] + [e.text for e in slots.load_examples()]
+    return frozenset(w for text in texts for w in re.findall(r"[a-z]+", text.lower())
+                     if w in english and len(w) >= _NON_WORD_MIN_LEN)
 
 
 @lru_cache(maxsize=1)
