@@ -245,14 +245,18 @@ def with_antecedents(context: Context, chosen: list[str]) -> list[str]:
         lead = lead_in(context, sid)
         if lead is not None:  # a list item ("children waiting for a community paediatric assessment") after its lead-in
             if lead not in out:
+                siblings = items_of(context, lead)
+                # "Two areas of weakness remain:" promises two: a short list is shown whole, in its own order
+                block = [lead] + ([item for item in siblings if item not in out]
+                                  if sid in siblings and len(siblings) <= SHORT_LIST else [sid])
                 opener = previous_sentence(context, lead)
                 # a lead-in inside its paragraph ("In particular, they should urgently improve:") follows its opening
                 if opener is not None and not starts_item(context.sentences[lead]) and opener not in out:
                     out.append(opener)
                 if opener is not None and opener in out and not starts_item(context.sentences[lead]):
-                    out[out.index(opener) + 1:out.index(opener) + 1] = [lead, sid]
+                    out[out.index(opener) + 1:out.index(opener) + 1] = block
                 else:
-                    out += [lead, sid]
+                    out += block
             else:
                 at = out.index(lead) + 1
                 while at < len(out) and lead_in(context, out[at]) == lead:
@@ -342,6 +346,23 @@ def report_actions(context: Context, cap: int = 16) -> list[str]:
     return items[:cap]
 
 
+SHORT_LIST = 5  # items a list may have and still be shown whole when one of them is (the default key points)
+
+
+def items_of(context: Context, lead: str) -> list[str]:
+    """The bullet items a lead-in ending ':' introduces, in order, as far as they were gathered."""
+    here = context.sentences[lead]
+    following = sorted((sid for sid, s in context.sentences.items()
+                        if s.evidence.chunk_id == here.evidence.chunk_id and s.position > here.position),
+                       key=lambda sid: context.sentences[sid].position)
+    items: list[str] = []
+    for sid in following:
+        if context.sentences[sid].position != here.position + 1 + len(items) or not is_bullet(context.sentences[sid]):
+            break
+        items.append(sid)
+    return items
+
+
 def _expand_lists(context: Context, chosen: list[str], limit: int, skip: set[str] = frozenset()) -> list[str]:
     """A chosen lead-in ending in ':' brings its bullet items (the best lead-in per document only; not those in
     `skip`)."""
@@ -354,20 +375,11 @@ def _expand_lists(context: Context, chosen: list[str], limit: int, skip: set[str
             best_lead[sentence.evidence.doc_id] = sid
     out = list(chosen)
     for sid in best_lead.values():
-        lead = context.sentences[sid]
-        items = sorted(
-            (other_id for other_id, other in context.sentences.items()
-             if other.evidence.chunk_id == lead.evidence.chunk_id and other.position > lead.position),
-            key=lambda other_id: context.sentences[other_id].position,
-        )
-        expected = lead.position + 1
-        for item_id in items:
-            item = context.sentences[item_id]
-            if item.position != expected or not is_bullet(item) or len(out) >= limit:
+        for item_id in items_of(context, sid):
+            if len(out) >= limit:
                 break
             if item_id not in out:
                 out.append(item_id)
-            expected += 1
     return out
 
 

@@ -149,6 +149,22 @@ def test_a_vague_question_about_what_an_article_said_gets_its_opening(full_qa):
     assert topical.sentences[1].text.startswith("Too many children and young people not accessing education")
 
 
+def test_a_short_list_is_shown_whole_and_a_leaning_lead_in_with_its_opening(full_qa):
+    """"Two areas of weakness remain:" promises two: when one of its items is chosen, both are shown, in order. A
+    lead-in that leans ("This includes:") is shown after the sentence it continues, never alone."""
+    answer = full_qa.ask("what does somerset still need to fix")
+    texts = [s.text for s in answer.sentences]
+    lead = next(i for i, t in enumerate(texts) if t.startswith("Two areas of weakness remain"))
+    assert texts[lead + 1].startswith("Too many children and young people not accessing education")
+    assert texts[lead + 2].startswith("Poor assessment and meeting of need")
+    waits = full_qa.ask("how long is the wait for an autism assessment in bury")
+    texts = [s.text for s in waits.sentences]
+    for i, text in enumerate(texts):
+        if text == "This includes:":
+            assert i > 0 and texts[i - 1].startswith("Leaders across the partnership should improve the quality and "
+                                                     "availability of support"), texts
+
+
 def test_what_inspectors_said_about_a_subject_answers_the_subject(full_qa):
     """"What did inspectors find in Bury?" asks for the main findings; "... say about transition in Oldham?" asks
     about transition, and the report (not a press account or the outcome) answers it."""
