@@ -31,11 +31,11 @@ ABBREVIATIONS = {
 _WORD_LIKE = {"reading", "bury", "bath", "sutton", "halton", "merton", "poole", "wrekin", "richmond", "brent",
               "kingston", "angus", "highland", "derby", "hull"}
 _PLACE_BEFORE = {"in", "for", "at", "about", "from", "of", "near", "around", "across", "is", "does", "did", "has",
-                 "was", "compare", "and", "or", "vs", "versus", "with", "than", "between", "live", "living", "on"}
+                 "was", "will", "compare", "and", "or", "vs", "versus", "with", "than", "between", "live", "living", "on"}
 _PLACE_AFTER = {"council", "area", "local", "send", "partnership", "inspection", "report", "reports", "ofsted",
                 "icb", "families", "parents", "schools", "children", "and", "or", "vs", "compared", "do", "did",
                 "does", "doing", "get", "got", "need", "needs", "still", "briefing", "summary", "findings", "outcome",
-                "result", "results", "inspected"}
+                "result", "results", "inspected", "be", "been"}
 # Words an official name may carry that a question drops ("Bury Metropolitan Borough Council" is Bury).
 _DROP = re.compile(r"\b(city of|county of|county|borough|metropolitan|council|the)\b")
 _FUZZY_MIN_LEN = 5

@@ -56,7 +56,18 @@ _SYNONYMS = {"ehcp": "ehc", "ehcps": "ehc", "ehcs": "ehc", "camhs": "camh", "asd
              "salt": "speech", "paediatric": "paediatr", "pediatric": "paediatr"}
 
 
+def _latin_d(word: str) -> str:
+    """English's Latin alternation of a verb in -de and its noun or adjective in -sion / -sive (exclude, exclusion,
+    exclusive; provide, provision; decide, decision) read as one stem, so "excluded" finds "exclusions"."""
+    for ending in ("sions", "sion", "sive"):
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 4 and (stem[-1] in "aeiou" or stem[-2:] in ("en", "on")):
+            return stem + "d"
+    return word
+
+
 def _stem(word: str) -> str:
+    word = _latin_d(word)
     for suffix in ("ments", "ment", "nesses", "ness", "hood", "ings", "ing", "ies", "es", "ed", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
@@ -152,7 +163,8 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         # as is the text most reports print word for word (outside their outcome, which is this area's finding)
         furniture = furniture or (ev.kind == "inspection report" and section != SECTION_OUTCOME
                                   and " ".join(sentence.text.split()) in standard)
-        admin = section in ADMIN_SECTIONS and "method" not in check.slots  # who inspected and how
+        # who inspected and how, and the leaders' names: no finding, unless the method or a person is asked about
+        admin = section in ADMIN_SECTIONS and "method" not in check.slots and not check.needs_name
         speaker_asked = 0.15 if check.wants_statements and ev.speaker != "Ofsted/CQC" else \
             0.1 if check.asks_inspectors and ev.speaker == "Ofsted/CQC" else 0.0
         sections = (weights["improve"] * IMPROVE_SECTIONS.get(section, 0.0)

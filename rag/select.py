@@ -11,7 +11,7 @@ from rag.evidence import content_terms, states_outcome
 from rag.understand.relevance import default_relevance
 from rag.handoffs import Context, Selection
 from rag.sentences import Sentence, ends_as_sentence
-from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE
+from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE, SECTION_OUTCOME
 from sendqa.settings import Settings
 
 # Figures may be written in words in reports ("three", "half of", "a quarter").
@@ -26,8 +26,11 @@ def states_a_figure(text: str) -> bool:
     return bool(NUMBERISH.search(text))
 
 
+# A person as documents name one: with a title, or a name then a role ("Jeanette Richards, Executive Director of ...",
+# a report's back page: "Adam Sproston HMI, Ofsted lead inspector").
 _PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Professor|Sir|Dame)\.?\s+[A-Z][a-z]+"
-                     r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:,\s+(?:the\s+)?[a-z ]*(?:director|leader|chief|head|executive|member))", re.M)
+                     r"|\b[A-Z][a-z]+\s+[A-Z][a-z’'-]+(?:\s+HMI)?,\s+(?:the\s+)?[A-Za-z ]*(?i:director|leader|chief|head|"
+                     r"executive|member|inspector)", re.M)
 # A proper name inside a sentence: capitalised words in a row, a quoted name, or an acronym (not SEND or EHC).
 _PROPER_NAME = re.compile(r"(?<=[a-z,;(] )(?:[A-Z][\w’'&-]+ ){1,5}[A-Z][\w’'&-]+|‘[A-Z][^’]{2,60}’|\((?!SEND|EHC|AP)[A-Z]{3,}\)")
 _DEFINES = r"is|are|sets out|describes"
@@ -50,9 +53,11 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         weaker = {sid for sid in ranked if context.scores[sid] < strong and context.relevance.get(sid, 0.0) >= needed}
         ranked = [sid for sid in ranked if context.scores[sid] >= strong or sid in weaker]
         # A headline or a table's fragment ("Joint local area SEND inspection in Birmingham") is no key point to a
-        # reader where whole sentences answer; a list's items are read under their lead-in
+        # reader where whole sentences answer; a list's items are read under their lead-in; a name with its role
+        # ("Jo Britton, Director of Children and Adult Services", a report's back page) answers "who is ...?"
         whole = [sid for sid in ranked
-                 if ends_as_sentence(context.sentences[sid].text) or is_bullet(context.sentences[sid])]
+                 if ends_as_sentence(context.sentences[sid].text) or is_bullet(context.sentences[sid])
+                 or (check.needs_name and _PERSON.search(context.sentences[sid].text))]
         ranked = whole or ranked
     if check.wants_statements:
         # "What did the council say...": statements answer that, not the inspectors' findings.
@@ -201,9 +206,21 @@ LEANING_OPENERS = ("this", "these", "that", "those", "such", "it", "they", "cons
                    "as such", "in turn", "because of this", "meanwhile", "even so")
 
 
+# Connectives that introduce an example or a case without leaning by themselves ("For example, the valued Trafford
+# Early Development Service ..."); one followed by a pronoun ("For example, it has redesigned ...") leans on it.
+ILLUSTRATING = ("for example", "for instance", "in particular", "in some cases", "at times")
+_POINTING_BACK = ("this", "these", "that", "those", "such", "it", "its", "they", "their", "he", "she")
+
+
 def leans(text: str) -> bool:
     opening = re.sub(r"^[\W_]+", "", text).lower()
-    return any(re.match(rf"{re.escape(word)}\b", opening) for word in LEANING_OPENERS)
+    if any(re.match(rf"{re.escape(word)}\b", opening) for word in LEANING_OPENERS):
+        return True
+    for connective in ILLUSTRATING:
+        if opening.startswith(connective):
+            rest = opening[len(connective):].lstrip(" ,")
+            return any(re.match(rf"{word}\b", rest) for word in _POINTING_BACK)
+    return False
 
 
 def previous_sentence(context: Context, sid: str) -> str | None:
@@ -267,7 +284,16 @@ def with_antecedents(context: Context, chosen: list[str]) -> list[str]:
             out.append(sid)
             continue
         before = previous_sentence(context, sid)
-        if before is None or leans(context.sentences[before].text):
+        if before is not None and leans(context.sentences[before].text):
+            # "Leaders are committed to ... As a result, the strategy ... Consequently, this has reduced ...": a
+            # chain is read whole from a sentence already shown, or not at all
+            head = previous_sentence(context, before)
+            if head is not None and (head in out or head in chosen) and not leans(context.sentences[head].text) \
+                    and before not in out:
+                if head not in out:
+                    out.append(head)
+                out.insert(out.index(head) + 1, before)
+        if before is None or (leans(context.sentences[before].text) and before not in out):
             continue  # its antecedent was not gathered (or leans itself): shown alone it would mislead
         if before in out:
             out.insert(out.index(before) + 1, sid)
@@ -386,9 +412,18 @@ def _expand_lists(context: Context, chosen: list[str], limit: int, skip: set[str
 def _order(context: Context, chosen: list[str], lead: list[str] = ()) -> list[str]:
     """Pinned first, then `lead` as given; then documents in order of their best sentence, sentences in document
     order."""
-    # "what did they get, and when?": the outcome answers first, its dates after it (they come first in the report)
-    pinned = sorted((sid for sid in context.pinned if sid in chosen),
-                    key=lambda sid: not states_outcome(context.sentences[sid]))
+    # "what did they get, and when?": the outcome answers first, its dates after it (they come first in the report);
+    # "when will they be inspected again?": the report's sentence on its next inspection, then the outcome
+    next_asked = "next_inspection" in context.check.slots and "outcome" not in context.check.slots
+
+    def pinned_rank(sid: str) -> int:
+        sentence = context.sentences[sid]
+        if states_outcome(sentence):
+            return 1
+        says_next = (sentence.evidence.section or "").lower() == SECTION_OUTCOME and "inspection" in sentence.text
+        return 0 if next_asked and says_next else 2
+
+    pinned = sorted((sid for sid in context.pinned if sid in chosen), key=pinned_rank)
     pinned += [sid for sid in lead if sid in chosen and sid not in pinned]
     rest = [sid for sid in chosen if sid not in pinned]
     doc_rank: dict[str, int] = {}

@@ -53,6 +53,7 @@ EXPERIENCE_SECTIONS = {f"what is it like to be a child or young person with {sen
 
 # Sections about the inspection itself (team, method, area facts): rarely what a question is about.
 ADMIN_SECTIONS = {"information about this inspection", "information about the local area partnership",
+                  "inspection team", "local area partnership details",  # who inspected; the leaders' names, addresses
                   "ofsted care quality commission"}  # the last: the back page (inspectors, licence, newsletter)
 # Sections that answer "what must improve", in the order a report lists its actions.
 ACTION_SECTIONS = {SECTION_PRIORITY: 0, SECTION_IMPROVEMENT: 1, SECTION_WEAKNESS: 2}
