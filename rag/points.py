@@ -63,6 +63,7 @@ class Shape:
     lead: list[int] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
     _open: bool = False  # the lead is still taking sentences that lean on it
+    _figures_lead: bool = False  # the official figures are the direct answer
 
     def add(self, index: int, sentence: AnswerSentence, section: str | None, continues: bool) -> bool:
         """Place the answer's sentence `index`; `continues` when it can only be read after the one before it (it
@@ -79,13 +80,17 @@ class Shape:
             return True
         if not self.lead and not self.points:
             self.lead.append(index)  # the direct answer: the first sentence (a list's lead-in, with its items)
+            self._figures_lead = sentence.origin == "statistic"
             return True
         self.points.append(Point(heading_for(sentence, section), [index]))
         return self.shown(len(self.points) - 1)
 
     def shown(self, point: int) -> bool:
-        # official figures are always shown: they come last, and where they are asked they are the answer
-        return not self.max_points or point < self.max_points or self.points[point].heading == FIGURES
+        # official figures are always shown (where they are asked they are the answer) and take no key point's place
+        if not self.max_points or self.points[point].heading == FIGURES:
+            return True
+        # where the figures lead, the documents' own best sentence is shown too, as it would have led
+        return sum(p.heading != FIGURES for p in self.points[:point]) < self.max_points + self._figures_lead
 
     def contract(self, sentences: list[AnswerSentence]) -> tuple[dict | None, list[dict]]:
         """(lead, points) as the JSON contract gives them: text with its citations, and where each point's

@@ -28,7 +28,7 @@ from rag.render import answer_text, shaped_text
 from rag.retrieve import Filters, HybridRetriever, gather
 from rag.points import Point, Shape
 from rag.lead import list_lead, outcome_lead
-from rag.select import is_bullet, lead_in, leans, previous_sentence, report_actions, select_evidence
+from rag.select import is_bullet, lead_in, leans, previous_sentence, report_actions, select_evidence, states_a_figure
 from rag.brief import HEADLINE, brief_area, requested_count
 from rag.compare import compare_areas
 from rag.stat_answers import answer_from_statistics, held_figures, possessive
@@ -59,6 +59,11 @@ MESSAGES = {
     "personal-case-caveat": "I can't advise on your child's own case: your local SENDIASS (SEND Information, Advice and Support Service) gives free, impartial help with that. What the reports say about {areas}:",
     "false-premise": "Area SEND inspections do not give grades such as “inadequate”, “requires improvement”, “good” or “outstanding”, and do not close services. Since 2023 each inspection ends in one of three outcomes: positive experiences and outcomes, inconsistent experiences and outcomes, or widespread and/or systemic failings.",
 }
+
+
+# What the official tables answer and the reports do not: a council's 20-week timeliness (and how it stands among
+# its neighbours), how many areas got an outcome, which areas were inspected in a year.
+TABLE_TOPICS = frozenset({"timeliness", "neighbours", "outcomes", "inspected"})
 
 
 class QA:
@@ -218,19 +223,31 @@ class QA:
             writer.backend_id = backend.backend_id  # the caller chose it (quotes only, while a model is configured)
         backend = self.extractive if selection.abstained else backend or self.backend
         t = time.perf_counter()
-        yield from writer.write_caveat()
-        yield from writer.write_lead()
-        for sentence in writer.write(backend):
-            timings.setdefault("first_sentence", _ms(started))
-            if sentence.shown:  # a key point past the first few waits for "show more"
-                yield sentence
-        if statistics is not None:
-            # The area's own documents first (the inspection is the primary source), then the official figures.
+
+        def figures() -> Iterator[AnswerSentence]:
             for sentence in writer.write_statistics(statistics):
                 timings.setdefault("first_sentence", _ms(started))
                 if selection.abstained:  # the figures answer what the documents do not
                     selection.abstained, selection.reason = False, None
                 yield sentence
+
+        # The area's own documents first (the inspection is the primary source), then the official figures; where
+        # the figure asked is one only the tables hold (EHC plan timeliness, how many areas got an outcome) and the
+        # documents' best sentence states none, the figures are the direct answer and the documents follow them (not
+        # where a report's actions answer "any issues with EHC plans?").
+        figures_first = statistics is not None and plan.stat_topic in TABLE_TOPICS and plan.check.intent != "improve" \
+            and not (selection.chosen and states_a_figure(context.sentences[selection.chosen[0]].text))
+        yield from writer.write_caveat()
+        if figures_first:
+            yield from figures()
+        else:
+            yield from writer.write_lead()
+        for sentence in writer.write(backend):
+            timings.setdefault("first_sentence", _ms(started))
+            if sentence.shown:  # a key point past the first few waits for "show more"
+                yield sentence
+        if statistics is not None and not figures_first:
+            yield from figures()
         timings["answer"] = _ms(t)
         yield writer.finish(timings, retrieved)
 

@@ -103,8 +103,9 @@ def test_questions_across_areas_are_answered_from_the_document_table(full_qa):
     assert cited_areas == expected and {"Bury", "Oldham", "Suffolk"} <= expected
     assert all("widespread and/or systemic failings" in c.quote for c in quotes)
     assert all(c.section == "Inspection outcome" for c in quotes)
-    # The reports held come first; the official count across England follows, cited as a statistic.
-    assert answer.citations[0].citation_type == "quote" and "20 areas" in answer.answer
+    # The official count across England answers first, cited as a statistic; the reports held follow it.
+    assert answer.citations[0].citation_type == "statistic" and "20 areas" in answer.lead["text"] + answer.answer
+    assert answer.sentences[0].origin == "statistic" and any(p["speaker"] == "Ofsted/CQC" for p in answer.points)
 
 
 @pytest.mark.parametrize("question", ["whats it like for kids with send in oldham",
