@@ -135,7 +135,7 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
                 continue
             chosen.append(sid)
             taken += 1
-    chosen = _shorter_of_the_same(context, _expand_lists(context, chosen, limit + 4, skip=weaker))
+    chosen = _in_english(context, _shorter_of_the_same(context, _expand_lists(context, chosen, limit + 4, skip=weaker)))
     if not chosen:
         return Selection(context, abstained=True, reason="no-evidence")
     ordered = _order(context, [sid for sid in chosen if sid not in weaker], lead)
@@ -170,6 +170,30 @@ def _shorter_of_the_same(context: Context, chosen: list[str]) -> list[str]:
             if longer not in context.pinned:
                 dropped.add(longer)
     return [sid for sid in chosen if sid not in dropped]
+
+
+SAME_FACT_ACROSS_LANGUAGES = 0.75  # a translated quote and its English original (0.83 on the Bury article; unrelated
+# sentences on the same subject score about 0.5)
+
+
+def _in_english(context: Context, chosen: list[str]) -> list[str]:
+    """A chosen sentence in another language gives way to a gathered English sentence saying the same thing (an
+    article's translated quote of the report it reports on): the parent reads the report's own English."""
+    import numpy as np
+
+    english = [sid for sid, s in context.sentences.items() if s.evidence.language == "en" and sid in context.vectors]
+    out: list[str] = []
+    for sid in chosen:
+        if context.sentences[sid].evidence.language == "en" or sid in context.pinned or not english \
+                or sid not in context.vectors:
+            out.append(sid)
+            continue
+        best = max(english, key=lambda e: float(np.dot(context.vectors[sid], context.vectors[e])))
+        if float(np.dot(context.vectors[sid], context.vectors[best])) < SAME_FACT_ACROSS_LANGUAGES:
+            out.append(sid)
+        elif best not in chosen and best not in out:
+            out.append(best)
+    return out
 
 
 def _answer_first(context: Context, ordered: list[str]) -> list[str]:

@@ -187,14 +187,24 @@ def _with_backend(settings, backend: Optional[str]):
 def _print_citations(answer) -> None:
     if answer.citations:
         _echo("")
-    for c in answer.citations:
+    previous = None
+    for i, c in enumerate(answer.citations):
         if c.citation_type == "statistic":
             _echo(f"[{c.n}] official statistics: {c.publication or c.title} ({c.source}; row: {c.row}; "
                        f"{c.licence or 'OGL v3.0'}): {c.quote}")
+            previous = None
             continue
         where = ", ".join(x for x in (f"p. {c.page}" if c.page else "", c.section or "") if x)
         label = "glossary: " if c.citation_type == "glossary" else ""
-        _echo(f"[{c.n}] {label}{c.title} ({c.source}{'; ' + where if where else ''})")
+        following = answer.citations[i + 1] if i + 1 < len(answer.citations) else None
+        if c.doc_id == previous or (following is not None and following.doc_id == c.doc_id):
+            # passages of one document in a row: its title once, then where each passage is
+            if c.doc_id != previous:
+                _echo(f"{label}{c.title} ({c.source}):")
+            _echo(f"[{c.n}] {where or 'passage'}")
+        else:
+            _echo(f"[{c.n}] {label}{c.title} ({c.source}{'; ' + where if where else ''})")
+        previous = c.doc_id
 
 
 @app.command()

@@ -84,6 +84,10 @@ def test_ask_streams_sentences_and_names_its_backend(tmp_path):
     lines = run.stdout.splitlines()
     assert lines[0].startswith("[Somerset · council and NHS statement]") and lines[0].rstrip().endswith("]")
     assert any(line.startswith("[1] ") for line in lines)  # the citation list follows the streamed sentences
+    # passages of one document in a row are listed under its title, named once
+    sources = lines[next(i for i, line in enumerate(lines) if line.startswith("[1] ")) - 1:]
+    titled = [line for line in sources if "somerset-send-revisit-2023-council-statement.txt" in line]
+    assert len(titled) == 1, sources
     data = json.loads(sendqa("ask", "What weaknesses remain in Somerset?", "--json", "--backend", "extractive",
                              home=home).stdout)
     assert data["backend"] == "extractive" and data["verification"] == {"sentences": 0, "supported": 0, "dropped": 0,

@@ -166,6 +166,14 @@ def test_a_short_list_is_shown_whole_and_a_leaning_lead_in_with_its_opening(full
                                                      "availability of support"), texts
 
 
+def test_a_translated_quote_gives_way_to_the_english_sentence_it_quotes(full_qa):
+    """The Italian article quotes the Bury report ("Molti bambini e ragazzi aspettano troppo a lungo ..."): the
+    report's own English sentence is shown instead, and no note about Italian is needed."""
+    answer = full_qa.ask("how long do families wait for autism assessment in bury")
+    assert "Molti bambini" not in answer.answer and "in Italian" not in answer.answer
+    assert "Many children and young people wait too long for some services and diagnostic pathways." in answer.answer
+
+
 def test_what_inspectors_said_about_a_subject_answers_the_subject(full_qa):
     """"What did inspectors find in Bury?" asks for the main findings; "... say about transition in Oldham?" asks
     about transition, and the report (not a press account or the outcome) answers it."""
