@@ -38,7 +38,7 @@ run: setup  ## index the bundled corpus on first run and start the chat app on h
 	$(VENV)/bin/sendqa serve
 
 test: setup-llm  ## the whole test suite (tests needing ../shared skip with a reason when it is absent)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 eval: setup  ## the full eval set, ours and the naive baseline, with report and chart in evals/out/
 	$(VENV)/bin/sendqa eval
