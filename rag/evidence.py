@@ -226,6 +226,12 @@ def states_outcome(sentence: Sentence) -> bool:
     return section == SECTION_OUTCOME and bool(ANY_OUTCOME_PHRASE.search(sentence.text))
 
 
+def says_next_inspection(sentence: Sentence) -> bool:
+    """A report's outcome-section sentence on its next (full or monitoring) inspection, not its outcome."""
+    section = (sentence.evidence.section or "").lower()
+    return section == SECTION_OUTCOME and "inspection" in sentence.text and not states_outcome(sentence)
+
+
 def _pin(context: Context, sentence: Sentence, intent: str, asks_dates: bool, areas: list[str]) -> bool:
     """Outcome questions lead with the report's outcome statement (and its dates when asked)."""
     ev = sentence.evidence
@@ -239,7 +245,7 @@ def _pin(context: Context, sentence: Sentence, intent: str, asks_dates: bool, ar
             return True
         # The sentence after the outcome says when the next (monitoring) inspection comes.
         return intent == "outcome" and len(areas) == 1 and bool(pinned_here) and len(pinned_here) < 2 \
-            and "inspection" in sentence.text
+            and says_next_inspection(sentence)
     return asks_dates and intent == "outcome" and bool(_DATE_LINE.match(sentence.text))
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 
-from rag.evidence import content_terms, states_outcome
+from rag.evidence import content_terms, says_next_inspection, states_outcome
 from rag.understand.relevance import default_relevance
 from rag.handoffs import Context, Selection
 from rag.sentences import Sentence, ends_as_sentence
-from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE, SECTION_OUTCOME
+from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE
 from sendqa.settings import Settings
 
 # Figures may be written in words in reports ("three", "half of", "a quarter").
@@ -188,8 +188,8 @@ def _in_english(context: Context, chosen: list[str]) -> list[str]:
                 or sid not in context.vectors:
             out.append(sid)
             continue
-        best = max(english, key=lambda e: float(np.dot(context.vectors[sid], context.vectors[e])))
-        if float(np.dot(context.vectors[sid], context.vectors[best])) < SAME_FACT_ACROSS_LANGUAGES:
+        similarity, best = max((float(np.dot(context.vectors[sid], context.vectors[e])), e) for e in english)
+        if similarity < SAME_FACT_ACROSS_LANGUAGES:
             out.append(sid)
         elif best not in chosen and best not in out:
             out.append(best)
@@ -444,8 +444,7 @@ def _order(context: Context, chosen: list[str], lead: list[str] = ()) -> list[st
         sentence = context.sentences[sid]
         if states_outcome(sentence):
             return 1
-        says_next = (sentence.evidence.section or "").lower() == SECTION_OUTCOME and "inspection" in sentence.text
-        return 0 if next_asked and says_next else 2
+        return 0 if next_asked and says_next_inspection(sentence) else 2
 
     pinned = sorted((sid for sid in context.pinned if sid in chosen), key=pinned_rank)
     pinned += [sid for sid in lead if sid in chosen and sid not in pinned]
