@@ -50,7 +50,9 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         # threshold calibrated on held-back dev items for few false refusals): plain or misspelt wording scores low,
         # and its best evidence answers it better than a refusal does. The model's own finds follow the strong ones.
         needed, strong = default_relevance().threshold, settings.answer.min_sentence_score
-        weaker = {sid for sid in ranked if context.scores[sid] < strong and context.relevance.get(sid, 0.0) >= needed}
+        # (a pinned sentence, the report's outcome, is no weaker find: "is Suffolk's SEND system failing?" opens with it)
+        weaker = {sid for sid in ranked if context.scores[sid] < strong and context.relevance.get(sid, 0.0) >= needed
+                  and sid not in context.pinned}
         ranked = [sid for sid in ranked if context.scores[sid] >= strong or sid in weaker]
         # A headline or a table's fragment ("Joint local area SEND inspection in Birmingham") is no key point to a
         # reader where whole sentences answer; a list's items are read under their lead-in; a name with its role
@@ -224,7 +226,8 @@ def _answer_first(context: Context, ordered: list[str]) -> list[str]:
 
 # A sentence opening with one of these leans on the one before it ("Consequently, more children ...", "This means
 # ..."): a closed class of English connectives and pronouns, read at the start of a document's sentence.
-LEANING_OPENERS = ("this", "these", "that", "those", "such", "it", "they", "consequently", "therefore", "thus",
+LEANING_OPENERS = ("this", "these", "that", "those", "such", "it", "they", "but", "yet", "consequently",
+                   "therefore", "thus",
                    "however", "despite this", "despite these", "as a result", "in addition", "additionally",
                    "furthermore", "moreover", "also", "nevertheless", "nonetheless", "similarly", "likewise",
                    "as such", "in turn", "because of this", "meanwhile", "even so")

@@ -146,6 +146,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SENDQA_", env_nested_delimiter="__", extra="forbid")
 
     home: Path = Field(Path("~/.sendqa"), description="Data directory: Chroma index, document table, feedback.")
+    models_cache: Path | None = Field(
+        None, description="Where the question models fitted from the packaged examples (intent router, answer slots) "
+                          "are kept; empty means home/cache. Homes may share one: a fit depends only on the packaged "
+                          "examples, the embedding model and scikit-learn's version, never on the documents."
+    )
     chroma_url: str | None = Field(
         None, description="http://host:port of a Chroma server; empty means an embedded PersistentClient in home."
     )
@@ -160,6 +165,10 @@ class Settings(BaseSettings):
     @property
     def home_dir(self) -> Path:
         return self.home.expanduser()
+
+    @property
+    def models_cache_dir(self) -> Path:
+        return self.models_cache.expanduser() if self.models_cache else self.home_dir / "cache"
 
     def index_dir(self) -> Path:
         """Per-embedding index folder: vectors of different models never share a collection."""

@@ -21,12 +21,21 @@ needs_shared = pytest.mark.skipif(not any(REPORTS.glob("*.pdf")) if REPORTS.is_d
                                   reason="../shared/reports is absent: the 40 inspection report PDFs are needed")
 
 
+@pytest.fixture(scope="session")
+def models_cache(tmp_path_factory) -> Path:
+    """One cache of the question models fitted from the packaged examples, shared by every test's home: a fit
+    (about 30 s on 2 cores) depends on the examples and the embedding model only, and the router's and slots' own
+    tests fit theirs in folders of their own."""
+    return tmp_path_factory.mktemp("models-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path, monkeypatch):
+def _isolated_home(tmp_path, monkeypatch, models_cache):
     """No test ever touches ~/.sendqa; tests that want a built index switch SENDQA_HOME themselves."""
     for key in [k for k in os.environ if k.startswith("SENDQA_")]:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("SENDQA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SENDQA_MODELS_CACHE", str(models_cache))
     yield
 
 

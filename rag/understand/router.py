@@ -361,13 +361,14 @@ def default_router(settings) -> IntentRouter:
 
 def once_per_model(settings, kind, loaded: dict):
     """One `kind` (a model over question embeddings: IntentRouter, SlotReader) per embedding model per process,
-    built on that model's encoder and its cached question embedding, with its fit cached under SENDQA_HOME."""
+    built on that model's encoder and its cached question embedding, with its fit cached in the settings'
+    models_cache_dir (SENDQA_HOME/cache unless SENDQA_MODELS_CACHE names a shared one)."""
     from rag.embeddings import get_embedding
 
     embedding_id = settings.retrieval.embedding
     if embedding_id not in loaded:
         embed = get_embedding(embedding_id)
-        loaded[embedding_id] = kind(lambda texts: embed.encode(texts, True), embedding_id, settings.home_dir / "cache",
+        loaded[embedding_id] = kind(lambda texts: embed.encode(texts, True), embedding_id, settings.models_cache_dir,
                                     query=embed.get_query_embedding)
     return loaded[embedding_id]
 
