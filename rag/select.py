@@ -227,10 +227,9 @@ def _answer_first(context: Context, ordered: list[str]) -> list[str]:
 # A sentence opening with one of these leans on the one before it ("Consequently, more children ...", "This means
 # ..."): a closed class of English connectives and pronouns, read at the start of a document's sentence.
 LEANING_OPENERS = ("this", "these", "that", "those", "such", "it", "they", "but", "yet", "consequently",
-                   "therefore", "thus",
-                   "however", "despite this", "despite these", "as a result", "in addition", "additionally",
-                   "furthermore", "moreover", "also", "nevertheless", "nonetheless", "similarly", "likewise",
-                   "as such", "in turn", "because of this", "meanwhile", "even so")
+                   "therefore", "thus", "however", "despite this", "despite these", "as a result", "in addition",
+                   "additionally", "furthermore", "moreover", "also", "nevertheless", "nonetheless", "similarly",
+                   "likewise", "as such", "in turn", "because of this", "meanwhile", "even so")
 
 
 # Connectives that introduce an example or a case without leaning by themselves ("For example, the valued Trafford

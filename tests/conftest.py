@@ -24,8 +24,8 @@ needs_shared = pytest.mark.skipif(not any(REPORTS.glob("*.pdf")) if REPORTS.is_d
 @pytest.fixture(scope="session")
 def models_cache(tmp_path_factory) -> Path:
     """One cache of the question models fitted from the packaged examples, shared by every test's home: a fit
-    (about 30 s on 2 cores) depends on the examples and the embedding model only, and the router's and slots' own
-    tests fit theirs in folders of their own."""
+    (about 30 s on 2 cores) depends on the examples and the embedding model only. The fit itself still runs once a
+    session, in the first test that needs it, and test_router also fits one from an examples file of its own."""
     return tmp_path_factory.mktemp("models-cache")
 
 

@@ -254,7 +254,7 @@ def _fit_router(examples: list[Example], vectors: np.ndarray) -> _Fitted:
 
 
 class IntentRouter:
-    """Fitted once (then read from the cache in SENDQA_HOME, so a new process only unpickles arrays); `route(text)`
+    """Fitted once (then read from the models cache, so a new process only unpickles arrays); `route(text)`
     costs a few small dot products."""
 
     def __init__(self, encode: Encoder, model_id: str, cache_dir: Path | None = None, examples: Path = EXAMPLES,
@@ -354,8 +354,8 @@ _ROUTERS: dict[str, IntentRouter] = {}
 
 
 def default_router(settings) -> IntentRouter:
-    """The router for the settings' embedding model, loaded once per process (fitted once, cached under
-    SENDQA_HOME)."""
+    """The router for the settings' embedding model, loaded once per process (fitted once, cached in the models
+    cache)."""
     return once_per_model(settings, IntentRouter, _ROUTERS)
 
 

@@ -179,7 +179,7 @@ def _fit_slots(examples: list[SlotExample], vectors: np.ndarray) -> _FittedSlots
 
 
 class SlotReader:
-    """Fitted once (then read from the cache in SENDQA_HOME); `read(text)` costs a few small dot products."""
+    """Fitted once (then read from the models cache); `read(text)` costs a few small dot products."""
 
     def __init__(self, encode: Encoder, model_id: str, cache_dir: Path | None = None, examples: Path = EXAMPLES,
                  query: Callable[[str], list[float]] | None = None):
