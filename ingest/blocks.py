@@ -75,6 +75,26 @@ class Block:
         return self.text.rstrip().endswith(TERMINAL)
 
 
+# Words that join two halves of one clause; a bullet item cannot open with one (reports' lower-case items open
+# with "improving", "the", "children"..., and a list's "; and" closes the item before it).
+_CONJUNCTIONS = ("and", "or", "but", "nor")
+
+
+def join_broken_bullets(blocks: list[Block]) -> list[Block]:
+    """A bullet item that opens with a lower-case conjunction after one that stops mid-clause is its continuation: a
+    stray marker in the source ("...with SEND" / "• and their families when..."), not a second item."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if block.kind == "bullet" and prev is not None and prev.kind == "bullet" \
+                and block.text.split(" ", 1)[0] in _CONJUNCTIONS and not prev.ends_sentence() \
+                and prev.text.rsplit(" ", 1)[-1] not in _CONJUNCTIONS:
+            out[-1] = Block("bullet", f"{prev.text.rstrip()} {block.text.lstrip()}", prev.page)
+        else:
+            out.append(block)
+    return out
+
+
 @dataclass
 class Span:
     """Where a block landed in the assembled document text."""

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ingest.blocks import Block, bullet_text, is_known_heading, join_lines
+from ingest.blocks import Block, bullet_text, is_known_heading, join_broken_bullets, join_lines
 from sendqa.errors import SendQAError
 from sendqa.safety import without_controls
 
@@ -28,7 +28,7 @@ def read_blocks(path: Path) -> list[Block]:
         blocks = _html_blocks(text) if suffix in (".html", ".htm") else _text_blocks(text, markdown=suffix != ".txt")
     if not any(b.text.strip() for b in blocks if b.kind != "heading"):
         raise SendQAError(f"{path.name}: no readable text found")
-    return blocks
+    return join_broken_bullets(blocks)
 
 
 def _decode_text(path: Path, data: bytes) -> str:

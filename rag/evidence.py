@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import takewhile
 
 import numpy as np
 from llama_index.core.schema import NodeWithScore
@@ -13,8 +14,9 @@ from rag.handoffs import Context
 from rag.index import CorpusIndex
 from rag.understand.intent import QuestionCheck, section_weights
 from rag.retrieve import to_evidence
+from rag.section_lean import section_lean
 from rag.understand.relevance import default_relevance
-from rag.sentences import Sentence, ends_as_sentence, split_sentences
+from rag.sentences import Sentence, ends_as_sentence, is_bullet, split_sentences
 from sendqa.domain import (ACRONYMS, ADMIN_SECTIONS, ANY_OUTCOME_PHRASE, EXPERIENCE_SECTIONS, IMPROVE_SECTIONS,
                            SECTION_OUTCOME, SEND_WORDS, STRENGTH_SECTIONS)
 from sendqa.safety import addressed_to_a_model
@@ -84,6 +86,9 @@ _SPEAKER_TERMS = frozenset(content_terms("council councils councillor councillor
 ACTING_WEIGHT = 0.25  # what leaders plan, did or are doing, when that is asked
 DURATION_WEIGHT = 0.1  # a stated length of time, when how long is asked (as a figure counts when one is asked)
 STATEMENT_SPEAKERS = frozenset({"council", "NHS", "council and NHS"})
+# A statement or article sentence's lean toward what must improve (or what works) counts as a report section does
+LEAN_WEIGHT = 0.3
+_NO_LEAN_SPEAKERS = frozenset({"Ofsted/CQC", "glossary", "official statistics"})
 # A length of time as reports write it: "15 months", "up to 40 weeks", "around three years", "18-month"; an age
 # ("over five years old", "a three-year-old") is not one.
 DURATION = re.compile(r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|"
@@ -141,6 +146,8 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
     # Multilingual embeddings score same-language pairs higher, so a translated document's sentences are also
     # judged against each other: the best Italian sentence for an English question can still win.
     by_language: dict[str, list[float]] = {}
+    # "what has got better?" asks across both sides: a lean would push what remains over what improved
+    leans = {} if "progress" in check.slots else _leans(index, sentences, s_vecs, weights)
     for sentence, sem in zip(sentences, semantic):
         by_language.setdefault(sentence.evidence.language, []).append(float(sem))
     for i, (sentence, sem) in enumerate(zip(sentences, semantic)):
@@ -169,7 +176,8 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
             0.1 if check.asks_inspectors and ev.speaker == "Ofsted/CQC" else 0.0
         sections = (weights["improve"] * IMPROVE_SECTIONS.get(section, 0.0)
                     + weights["strengths"] * STRENGTH_SECTIONS.get(section, 0.0)
-                    + weights["experience"] * EXPERIENCE_SECTIONS.get(section, 0.0))
+                    + weights["experience"] * EXPERIENCE_SECTIONS.get(section, 0.0)
+                    + LEAN_WEIGHT * (weights["improve"] - weights["strengths"]) * leans.get(i, 0.0))
         if weights["outcome"] and states_outcome(sentence):
             sections += weights["outcome"] * OUTCOME_STATEMENT_WEIGHT
         retrieved = 0.08 / (1 + rank[ev.chunk_id]) if ev.chunk_id in rank else 0.0
@@ -199,6 +207,26 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         if _pin(context, sentence, intent, asks_dates, areas):
             context.pinned.append(sid)
     return context
+
+
+def _leans(index: CorpusIndex, sentences: list[Sentence], vectors: np.ndarray,
+           weights: dict[str, float]) -> dict[int, float]:
+    """Where improve or strengths is asked (not both, as a briefing does): by position, the lean of each statement
+    or article sentence, which no report section places (+1 reads as what must improve, -1 as what works)."""
+    if abs(weights["improve"] - weights["strengths"]) < 0.05:
+        return {}
+    unplaced = [i for i, s in enumerate(sentences) if s.evidence.speaker not in _NO_LEAN_SPEAKERS]
+    if not unplaced:
+        return {}
+    lean = dict(zip(unplaced, map(float, section_lean(index, vectors[unplaced]))))
+    # A lead-in ("Two areas of weakness remain:") is shown with its items, so it leans as they do together.
+    for i in unplaced:
+        if sentences[i].text.rstrip().endswith(":"):
+            items = list(takewhile(lambda j: sentences[j].evidence.chunk_id == sentences[i].evidence.chunk_id
+                                   and is_bullet(sentences[j]), range(i + 1, len(sentences))))
+            if items:
+                lean[i] = float(np.mean([lean[j] for j in items]))
+    return lean
 
 
 def _concepts(question: str, q_terms: set[str]) -> list[tuple[str, frozenset[str]]]:

@@ -28,7 +28,8 @@ from rag.render import answer_text, shaped_text
 from rag.retrieve import Filters, HybridRetriever, gather
 from rag.points import Point, Shape
 from rag.lead import list_lead, outcome_lead
-from rag.select import is_bullet, lead_in, leans, previous_sentence, report_actions, select_evidence, states_a_figure
+from rag.select import lead_in, leans, previous_sentence, report_actions, select_evidence, states_a_figure
+from rag.sentences import is_bullet
 from rag.brief import HEADLINE, brief_area, requested_count
 from rag.compare import compare_areas
 from rag.stat_answers import answer_from_statistics, held_figures, possessive
@@ -237,6 +238,8 @@ class QA:
         # where a report's actions answer "any issues with EHC plans?").
         figures_first = statistics is not None and plan.stat_topic in TABLE_TOPICS and plan.check.intent != "improve" \
             and not (selection.chosen and states_a_figure(context.sentences[selection.chosen[0]].text))
+        # an outcome the tables answer is one whose report is not held: the row says it, a press account does not
+        figures_first = figures_first or (statistics is not None and statistics.topic == "outcome")
         yield from writer.write_caveat()
         if figures_first:
             yield from figures()
@@ -480,11 +483,11 @@ class _AnswerWriter:
 
     def write_statistics(self, statistics) -> Iterator[AnswerSentence]:
         """Sentences composed from official statistics, each citing the rows whose values it states."""
-        if statistics.lead:
-            lead = AnswerSentence(text=statistics.lead, origin="message")
-            self._place(lead, None)
-            yield lead
-        for stat in statistics.sentences:
+        for n, stat in enumerate(statistics.sentences):
+            if statistics.lead and n == statistics.lead_after:
+                lead = AnswerSentence(text=statistics.lead, origin="message")
+                self._place(lead, None)
+                yield lead
             numbers = self.resolver.statistic_numbers(stat.facts, self.qa.index.statistics)
             if numbers:
                 sentence = self.add_cited(stat.text, numbers, "statistic", area=stat.facts[0].area, place=True)

@@ -10,7 +10,7 @@ import re
 from rag.evidence import content_terms, says_next_inspection, states_outcome
 from rag.understand.relevance import default_relevance
 from rag.handoffs import Context, Selection
-from rag.sentences import Sentence, ends_as_sentence
+from rag.sentences import Sentence, ends_as_sentence, is_bullet
 from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE
 from sendqa.settings import Settings
 
@@ -471,7 +471,3 @@ def starts_item(sentence: Sentence) -> bool:
     return offset == 0 or before.endswith("\n") or before == ""
 
 
-def is_bullet(sentence: Sentence) -> bool:
-    ev = sentence.evidence
-    offset = sentence.start - ev.start
-    return ev.text[max(0, offset - 2):offset].strip() == "•"

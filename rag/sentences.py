@@ -25,3 +25,10 @@ def split_sentences(evidence: Evidence) -> list[Sentence]:
 def ends_as_sentence(text: str) -> bool:
     """Whether text ends as a sentence does; headlines, page furniture and table fragments do not."""
     return text.rstrip().endswith((".", "!", "?", ":", "”", '"', "’", ")"))
+
+
+def is_bullet(sentence: Sentence) -> bool:
+    """Whether the sentence is a bullet item (ingest writes every list marker as "•")."""
+    ev = sentence.evidence
+    offset = sentence.start - ev.start
+    return ev.text[max(0, offset - 2):offset].strip() == "•"

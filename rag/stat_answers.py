@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from rag.areas import area_key, join_names
 from rag.statistics import Statistics, StatRow, fact
 from rag.understand.slots import AnswerSlots
+from sendqa.domain import OUTCOME_WORDING
 
 _YEAR = re.compile(r"\b(20(?:1[6-9]|2\d))\b")  # a year the tables could hold: an exact form
 
@@ -29,6 +30,7 @@ class StatSentence:
 class StatAnswer:
     sentences: list[StatSentence] = field(default_factory=list)
     lead: str | None = None  # e.g. "I don't hold Leeds' inspection report; the official statistics show:"
+    lead_after: int = 0  # sentences said before the lead (the plain answer goes first)
     topic: str = ""
 
 
@@ -249,12 +251,28 @@ def _outcome(query: str, keys: list[str], stats: Statistics, slots: AnswerSlots)
     for key in keys:
         row = stats.inspection_2023(key)
         if row:
+            if len(keys) == 1 and (said := plain_outcome(row, slots)):
+                answer.sentences.append(StatSentence(said, [fact("inspections_2023", row)]))
+                answer.lead_after = 1
             answer.sentences.append(_stated("inspections_2023", row))
         earlier = stats.inspection_2016(key)
         if earlier and (row is None or "earlier" in slots or "progress" in slots
                         or any(int(y) <= 2022 for y in _YEAR.findall(query))):
             answer.sentences.append(_stated("inspections_2016_22", earlier))
     return answer
+
+
+def plain_outcome(row: dict, slots: AnswerSlots) -> str | None:
+    """"No. Stoke-on-Trent's area SEND inspection in 2024 found inconsistent experiences and outcomes for children
+    and young people with SEND.": the row's outcome as the answer's first sentence, yes or no first when the
+    question names one outcome ("did Bury get a positive outcome?")."""
+    outcome = row.get("outcome")
+    if outcome not in OUTCOME_WORDING or not row.get("start"):
+        return None
+    said = (f"{possessive(row['area'])} area SEND inspection in {row['start'][:4]} found {OUTCOME_WORDING[outcome]} "
+            "for children and young people with SEND.")
+    named = slots.outcomes_named()
+    return (("Yes. " if named[0] == outcome else "No. ") + said) if len(named) == 1 else said
 
 
 def _outcomes(query: str, keys: list[str], stats: Statistics, slots: AnswerSlots) -> StatAnswer | None:

@@ -35,6 +35,20 @@ def test_text_reflow_joins_wrapped_lines_and_bullets():
     assert ("• Too many children and young people not accessing education because of the disproportionate use of "
             "exclusion and poor inclusive practices across the area.") in text
     assert "Two areas of weakness remain and the Somerset Local Area Partnership will make it a priority" in text
+    # A stray marker inside an item ("...with SEND" / "· and their families...") does not split it in two.
+    assert ("• Our focus on the experiences of children and young people with SEND and their families when "
+            "formulating strategies to improve the area.") in text
+
+
+def test_a_list_of_lower_case_items_keeps_every_item(tmp_path):
+    """Only an item opening with a conjunction after one stopping mid-clause is a continuation; a report's list of
+    lower-case items, each stopping without a full stop (or with "; and"), keeps each item."""
+    path = tmp_path / "list.txt"
+    path.write_text("Leaders should improve:\n\n- the timeliness of plans\n- the quality of reviews; and\n"
+                    "- and not least, transitions\n- communication with families\n- or at least its tone\n")
+    items = [b.text for b in read_blocks(path) if b.kind == "bullet"]
+    assert items == ["the timeliness of plans", "the quality of reviews; and", "and not least, transitions",
+                     "communication with families or at least its tone"]
 
 
 def test_markdown_and_html(tmp_path):

@@ -89,6 +89,26 @@ def test_a_council_without_a_report_is_answered_from_the_statistics_and_says_so(
     assert "written statement of action required: no" in answer.answer
 
 
+def test_an_outcome_asked_of_an_area_without_its_report_opens_with_the_outcome_in_words(corpus_home):
+    """The bundled corpus holds Stoke-on-Trent's press article, not its report: the first sentence still answers,
+    from the statistics row it cites, and the note on where it comes from follows it."""
+    from rag.qa import QA
+    from sendqa.settings import load_settings
+
+    qa = QA(load_settings({"home": corpus_home}))
+    said = ("Stoke-on-Trent's area SEND inspection in 2024 found inconsistent experiences and outcomes for children "
+            "and young people with SEND.")
+    passed = qa.ask("did stoke on trent pass there send inspection")
+    assert passed.lead["text"] == said and passed.answer.splitlines()[0].endswith(said + " [1]")
+    assert [s.origin for s in passed.sentences[:2]] == ["statistic", "message"]
+    assert passed.citations[0].citation_type == "statistic" and passed.citations[0].row == "Stoke-on-Trent, 2024"
+    # its plain meaning, from the glossary
+    assert any("middle of the three area SEND outcomes" in entry["meaning"] for entry in passed.glossary)
+    # one outcome named: yes or no first
+    assert qa.ask("did stoke get a positive outcome").lead["text"] == "No. " + said
+    assert qa.ask("Was Stoke-on-Trent's outcome inconsistent?").lead["text"] == "Yes. " + said
+
+
 def test_a_london_borough_is_set_against_the_london_region_not_the_city_of_london(full_qa, tmp_path):
     stats = Statistics(tmp_path / "s.sqlite") if load_statistics(DATA, tmp_path / "s.sqlite") else None
     region = {r["year"]: r for r in stats.timeliness("london")}
