@@ -187,7 +187,9 @@ def _stands_as_place(phrase: str, text: str, flat: str, span: tuple[int, int]) -
     before = flat[:span[0]].split()[-1:] or [""]
     after = flat[span[1]:].split()[:1] or [""]
     possessive = re.search(rf"\b{re.escape(phrase)}'s\b", text, re.I)
-    return before[0] in _PLACE_BEFORE or after[0] in _PLACE_AFTER or bool(possessive)
+    # the question's last word ("who inspected bury?"): questions end on the place they ask about far more often
+    # than on "bury" the verb or "reading" the noun
+    return before[0] in _PLACE_BEFORE or after[0] in _PLACE_AFTER or not after[0] or bool(possessive)
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,8 @@
 - the outcome, when the outcome is asked: what the report found, in plain words, then what that outcome means
   (after "Yes." or "No." when the question names one outcome: "did Bury get a positive outcome?");
 - a count and then the list, when a report's actions are asked ("Inspectors asked leaders to improve these five
-  things:").
+  things:");
+- who led the inspection, when the inspectors are asked, from the report's team table.
 Every other answer leads with the sentence that answers it best (rag.select). A composed lead names nothing its
 citations do not say: the area is in the source tag, and the count is of the points shown under it.
 """
@@ -25,11 +26,20 @@ _SENTENCE_OPENERS = {"the", "there", "a", "an", "this", "these", "its"}
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
+# One inspector as a report's team table lists them: "Adam Sproston HMI, Ofsted lead inspector", "Charlie Fordham,
+# HMI, Lead inspector", "Kaye Goodfellow, CQC Lead Inspector" (an exact form: a name, then the role's words).
+_ROLE_WORDS = r"(?:Ofsted|CQC|HMI|[Ll]ead|[Ii]nspector)"
+_INSPECTOR = re.compile(r"(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\s)?[A-ZÀ-Þ][\w’'-]+(?:\s[A-ZÀ-Þ][\w’'-]+)*?(?:\sHMI)?),\s"
+                        rf"(?P<role>{_ROLE_WORDS}(?:,?\s{_ROLE_WORDS})*)(?=\s|,|$)")
+_TABLE_HEADER = "Ofsted Care Quality Commission "
+
+
 @dataclass
 class Lead:
     text: str
     cites: list[str]  # evidence ids it rests on
     glossary_term: str | None = None  # an outcome whose plain meaning follows, from the glossary
+    restates: bool = False  # it says its cited sentence whole, so that sentence is not shown again under it
 
 
 def count_words(n: int) -> str:
@@ -58,6 +68,39 @@ def outcome_lead(selection: Selection, outcome_of) -> Lead | None:
     if len(named) == 1:  # "did Bury get a positive outcome?": yes or no first
         text = ("Yes. " if named[0] == outcome else "No. ") + text
     return Lead(text, [sid], glossary_term=OUTCOME_WORDING[outcome])
+
+
+def inspectors(text: str) -> list[tuple[str, str]]:
+    """(name, role) of each inspector a team table's line lists, in order; the role in plain case ("CQC lead
+    inspector")."""
+    text = text[len(_TABLE_HEADER):] if text.startswith(_TABLE_HEADER) else text
+    found = []
+    for m in _INSPECTOR.finditer(text):
+        role = " ".join(w if w in ("Ofsted", "CQC", "HMI") else w.lower() for w in m["role"].replace(",", " ").split())
+        found.append((m["name"], role))
+    return found
+
+
+def team_lead(selection: Selection, is_team) -> Lead | None:
+    """"The inspection was led by Adam Sproston HMI (Ofsted lead inspector) and Kaye Goodfellow (CQC lead
+    inspector), with ...": the report's team table said as a sentence, when "who inspected?" is answered by it."""
+    context = selection.context
+    if not (context.check.needs_name and "method" in context.check.slots) or not selection.chosen:
+        return None
+    sid = selection.chosen[0]
+    if not is_team(sid):
+        return None
+    team = inspectors(context.sentences[sid].text)
+    leads = [f"{name} ({role})" for name, role in team if "lead" in role]
+    if not leads:
+        return None
+    others = [f"{name} ({role})" for name, role in team if "lead" not in role]
+    text = f"The inspection was led by {_and(leads)}" + (f", with {_and(others)}" if others else "") + "."
+    return Lead(text, [sid], restates=True)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def short_forms(text: str) -> str:

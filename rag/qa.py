@@ -27,7 +27,7 @@ from rag.understand.router import default_router
 from rag.render import answer_text, shaped_text
 from rag.retrieve import Filters, HybridRetriever, gather
 from rag.points import Point, Shape
-from rag.lead import list_lead, outcome_lead
+from rag.lead import list_lead, outcome_lead, team_lead
 from rag.select import lead_in, leans, previous_sentence, report_actions, select_evidence, states_a_figure
 from rag.sentences import is_bullet
 from rag.brief import HEADLINE, brief_area, requested_count
@@ -35,7 +35,7 @@ from rag.compare import compare_areas
 from rag.stat_answers import answer_from_statistics, held_figures, possessive
 from rag.statistics import StatRow
 from rag.verify import Thresholds, Verifier
-from sendqa.domain import OUTCOME_WORDING
+from sendqa.domain import OUTCOME_WORDING, TEAM_SECTIONS
 from sendqa.errors import SendQAError
 from sendqa.sentences import split_sentences as split_sentences_text
 from sendqa.settings import Settings
@@ -439,7 +439,8 @@ class _AnswerWriter:
     def write_lead(self) -> Iterator[AnswerSentence]:
         """The direct answer composed from structured facts (an outcome and its meaning, a count of the actions
         that follow), where the question asks for one; otherwise the first selected sentence leads."""
-        lead = outcome_lead(self.selection, self.qa._outcomes.get)
+        lead = outcome_lead(self.selection, self.qa._outcomes.get) or team_lead(
+            self.selection, lambda sid: (self.context.sentences[sid].evidence.section or "").lower() in TEAM_SECTIONS)
         check = self.context.check
         if lead is None and check.intent == "improve" and not check.asks_action:  # only then are actions counted
             actions = set(report_actions(self.context))
@@ -452,7 +453,7 @@ class _AnswerWriter:
         if not numbers:
             return
         yield self._composed(lead.text, numbers)
-        if lead.glossary_term:  # an outcome lead says its outcome sentence whole
+        if lead.glossary_term or lead.restates:  # it says its sentence whole (an outcome, the inspection team)
             self._restated.update(lead.cites)
             self._covered.update(lead.cites)
         meaning = self.qa._outcome_meaning(next(k for k, v in OUTCOME_WORDING.items() if v == lead.glossary_term)) \

@@ -11,7 +11,7 @@ from rag.evidence import content_terms, says_next_inspection, states_outcome
 from rag.understand.relevance import default_relevance
 from rag.handoffs import Context, Selection
 from rag.sentences import Sentence, ends_as_sentence, is_bullet
-from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE
+from sendqa.domain import ACTION_SECTIONS, SECTION_EFFECTIVE, TEAM_SECTIONS
 from sendqa.settings import Settings
 
 # Figures may be written in words in reports ("three", "half of", "a quarter").
@@ -118,6 +118,8 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
         chosen += [sid for sid in named[:2] if sid not in chosen]
     if check.needs_name and not defines:
         named = [sid for sid in ranked if _PERSON.search(context.sentences[sid].text) and _on_subject(context, sid)]
+        if "method" in check.slots:  # "who led the inspection?": the report's own list of its inspectors
+            named = [sid for sid in _inspection_team(context) if sid not in named] + named
         if not named:
             return Selection(context, abstained=True, reason="no-name")
         chosen += [sid for sid in named[:2] if sid not in chosen]
@@ -144,6 +146,14 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     ordered += [sid for sid in _order(context, chosen, lead) if sid not in ordered]
     deliberate = lead or check.intent == "definition"  # a report's actions, a term's defining sentences: in order
     return Selection(context, chosen=with_antecedents(context, ordered if deliberate else _answer_first(context, ordered)))
+
+
+def _inspection_team(context: Context) -> list[str]:
+    """The named areas' inspection team sentences that name inspectors, best scored first."""
+    return [sid for sid in context.ranked()
+            if (context.sentences[sid].evidence.section or "").lower() in TEAM_SECTIONS
+            and (not context.areas or context.sentences[sid].evidence.area in context.areas)
+            and _PERSON.search(context.sentences[sid].text)]
 
 
 def _on_subject(context: Context, sid: str) -> bool:

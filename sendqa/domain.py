@@ -47,6 +47,8 @@ SECTION_BETTER = "what does the area partnership need to do better?"
 SECTION_PRIORITY = "areas for priority action"
 SECTION_IMPROVEMENT = "areas for improvement"
 SECTION_WEAKNESS = "areas of significant weakness"  # 2016-22 letters (WSoA)
+# Who inspected, names with their roles: the team table, under its heading or under its header read as one
+TEAM_SECTIONS = frozenset({"inspection team", "ofsted care quality commission"})
 # The report's account of children's and families' experience, under the three wordings reports have used.
 EXPERIENCE_SECTIONS = {f"what is it like to be a child or young person with {send} in this area?": 0.3 for send in (
     "send", "special educational needs and/or disabilities (send)", "special educational needs and/or disabilities")}

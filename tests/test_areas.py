@@ -20,3 +20,9 @@ def test_find_areas_in_and_out_of_corpus():
     # Everyday words are place names only when capitalised.
     assert find_areas("reading support in schools", CORPUS_AREAS).unknown == []
     assert find_areas("How is Reading doing?", CORPUS_AREAS).unknown == ["Reading"]
+
+
+def test_a_place_that_is_also_a_word_counts_as_the_question_s_last_word():
+    assert find_areas("who inspected bury", CORPUS_AREAS).in_corpus == ["Bury"]
+    assert find_areas("who inspected hull?", CORPUS_AREAS).in_corpus == ["Kingston upon Hull"]
+    assert find_areas("how do schools bury bad news about send", CORPUS_AREAS).in_corpus == []

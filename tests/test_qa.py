@@ -462,3 +462,28 @@ def test_a_summary_of_an_article_is_what_the_article_says(full_qa):
     answer = full_qa.ask("Summarise the news article on the Stoke SEND inspection")
     quoted = [s for s in answer.sentences if s.shown and s.origin == "quote"]
     assert quoted and all(s.speaker == "press" for s in quoted)
+
+
+def test_inspectors_are_read_from_a_team_table_line():
+    from rag.lead import inspectors
+
+    line = ("Ofsted Care Quality Commission Charlie Fordham, HMI, Lead inspector Tessa Valpy, CQC Lead inspector "
+            "Russel Breyer, HMI Eva Mannan, CQC inspector Máire Atherton, Ofsted Inspector")
+    assert inspectors(line) == [("Charlie Fordham", "HMI lead inspector"), ("Tessa Valpy", "CQC lead inspector"),
+                                ("Russel Breyer", "HMI"), ("Eva Mannan", "CQC inspector"),
+                                ("Máire Atherton", "Ofsted inspector")]
+    assert inspectors("The inspection was led by one of His Majesty's Inspectors (HMI) from Ofsted.") == []
+
+
+@needs_shared
+@pytest.mark.parametrize("question", ["who led the inspection of bury", "who inspected bury?"])
+def test_who_inspected_is_answered_from_the_team_table_in_a_sentence(full_qa, question):
+    answer = full_qa.ask(question)
+    assert answer.lead["text"] == (
+        "The inspection was led by Adam Sproston HMI (Ofsted lead inspector) and Kaye Goodfellow (CQC lead "
+        "inspector), with Louise Walker (Ofsted HMI), Andrea Crosby-Josephs (CQC inspector), Lynne Kilford (Ofsted "
+        "inspector) and Claire Mason (CQC inspector).")
+    cited = {c.n: c for c in answer.citations}[answer.lead["citations"][0]]
+    assert cited.doc_id == BURY_REPORT and "Adam Sproston HMI, Ofsted lead inspector" in cited.quote
+    # the table's line is said once, as the lead, not again under it
+    assert answer.answer.count("Adam Sproston") == 1
