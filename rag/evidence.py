@@ -10,6 +10,7 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.areas import area_key
 from rag.doers import AREA_LEADERS, action_taken
+from rag.glossary import glossary_phrases
 from rag.handoffs import Context
 from rag.index import CorpusIndex
 from rag.understand.intent import QuestionCheck, section_weights
@@ -139,7 +140,8 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         q_terms = term_terms  # "what does SENDIASS mean?" is about SENDIASS, not "mean"
     context.subject_terms = frozenset(q_terms)
     context.topic_terms = frozenset(q_terms - content_terms(check.intent_words, expand=True))
-    concepts = _concepts(question, q_terms)
+    concepts = _concepts(question, q_terms, glossary_phrases(index))
+    asked = [term for term, _ in concepts if " " in term]  # the glossary phrases among them
     weights = section_weights(check)
     relevance = default_relevance()
     standard = index.standard_sentences()
@@ -154,7 +156,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         sid = f"s{i}"
         ev = sentence.evidence
         section = (ev.section or "").lower()
-        lexical = _overlap(concepts, content_terms(sentence.text, expand=True))
+        lexical = _overlap(concepts, content_terms(sentence.text, expand=True) | _phrases_in(sentence.text, asked))
         sem_scaled = max(0.0, (float(sem) - floor) / (1.0 - floor))
         if ev.language == "en":
             score = 0.55 * sem_scaled + 0.45 * lexical
@@ -229,15 +231,29 @@ def _leans(index: CorpusIndex, sentences: list[Sentence], vectors: np.ndarray,
     return lean
 
 
-def _concepts(question: str, q_terms: set[str]) -> list[tuple[str, frozenset[str]]]:
+def _concepts(question: str, q_terms: set[str], phrases: tuple[str, ...] = ()) -> list[tuple[str, frozenset[str]]]:
     """The question's subject words, each with the words an acronym stands for: "EHCP" is one thing asked about,
-    found as "EHC" or as "education, health and care", not three words a sentence gets three matches for."""
-    concepts: dict[str, frozenset[str]] = {}
+    found as "EHC" or as "education, health and care", not three words a sentence gets three matches for. A
+    glossary term of several words the question uses ("local offer") is one thing too, found only whole (see
+    _phrases_in): a sentence on the "mental health support offer" does not half-answer a question on the local
+    offer."""
+    # only a phrase with one content word ("local" says nothing alone, "offer" too little): one of several ("EHC
+    # plan annual reviews") keeps its words as concepts, so a sentence on the "plans" and their "annual reviews"
+    # still counts for each
+    whole = {p for p in _phrases_in(question, phrases) if len(content_terms(p, expand=True)) == 1}
+    inside = {t for phrase in whole for t in content_terms(phrase)}
+    concepts: dict[str, frozenset[str]] = dict.fromkeys(whole, frozenset())
     for word in _words(question):
         term = _SYNONYMS.get(word, _stem(word))
-        if term in q_terms and term not in concepts:
+        if term in q_terms and term not in concepts and term not in inside:
             concepts[term] = frozenset(content_terms(ACRONYMS[word])) if word in ACRONYMS else frozenset()
     return list(concepts.items())
+
+
+def _phrases_in(text: str, phrases) -> set[str]:
+    """Which of these phrases the text uses, whole words (a plural too), in lower case."""
+    lower = " ".join(text.lower().replace("’", "'").split())
+    return {p.lower() for p in phrases if re.search(rf"\b{re.escape(p.lower())}s?\b", lower)}
 
 
 def _overlap(concepts: list[tuple[str, frozenset[str]]], sentence_terms: set[str]) -> float:

@@ -487,3 +487,22 @@ def test_who_inspected_is_answered_from_the_team_table_in_a_sentence(full_qa, qu
     assert cited.doc_id == BURY_REPORT and "Adam Sproston HMI, Ofsted lead inspector" in cited.quote
     # the table's line is said once, as the lead, not again under it
     assert answer.answer.count("Adam Sproston") == 1
+
+
+def test_a_glossary_phrase_is_one_thing_asked_about():
+    """"local offer" is found whole: "offer" alone (the "mental health support offer") is not half of it."""
+    from rag.evidence import _concepts, _phrases_in
+
+    phrases = ("Local offer", "EHC plan", "Annual review")
+    assert _concepts("whats the local offer like", {"offer", "like"}, phrases) == [("local offer", frozenset()),
+                                                                                     ("like", frozenset())]
+    # a phrase of several content words keeps them as concepts ("plans" still counts alone)
+    assert {t for t, _ in _concepts("late ehc plan annual reviews", {"late", "ehc", "plan", "annual", "review"},
+                                    phrases)} == {"late", "ehc", "plan", "annual", "review"}
+    assert _phrases_in("Families said the Local Offers were hard to use.", phrases) == {"local offer"}
+
+
+@needs_shared
+def test_the_local_offer_question_leads_with_the_local_offer(full_qa):
+    first = full_qa.ask("whats the local offer like in gateshead").answer.splitlines()[0]
+    assert "accessibility of the local offer" in first
