@@ -44,7 +44,7 @@ from sendqa.types import Answer, AnswerSentence, Verification
 MESSAGES = {
     "no-evidence": "The reports I have don't say. Try naming the local area, or ask about something inspections cover.",
     "no-figure": "The reports I have don't give that figure.",
-    "no-name": "The reports I have don’t give that name.",
+    "no-name": "The reports I have don't give that name.",
     "no-definition": "The reports I have don't explain that term.",
     "injection": "I answer only from the inspection reports and statements I hold, and I can't follow instructions to ignore or change them. Ask me a question about a local area's SEND inspection instead.",
     "off-topic": "That isn't covered by the SEND inspection reports and statements I hold. Ask about a local area's SEND services, for example “What does Bury need to improve?”",
@@ -57,10 +57,15 @@ MESSAGES = {
     "prediction-caveat": "The reports can't say what will happen next; they describe what inspectors found when they visited. What they say about {areas}:",
     "no-statement": "I hold no statement from {areas}'s council or NHS, and the other documents I hold for {areas} don't report what they said.",
     "no-statement-caveat": "I hold no statement from {areas}'s council or NHS; what {others}:",
+    "no-report-note": "I don't hold {areas}'s inspection report, so this comes from {others}, not from the inspectors' own findings.",
     "personal-case-caveat": "I can't advise on your child's own case: your local SENDIASS (SEND Information, Advice and Support Service) gives free, impartial help with that. What the reports say about {areas}:",
     "false-premise": "Area SEND inspections do not give grades such as “inadequate”, “requires improvement”, “good” or “outstanding”, and do not close services. Since 2023 each inspection ends in one of three outcomes: positive experiences and outcomes, inconsistent experiences and outcomes, or widespread and/or systemic failings.",
 }
 
+
+# Who else speaks, where an area's report is not held (MESSAGES["no-report-note"])
+_SOURCE_NAMES = {"press": "a news article", "council": "the council's statement", "NHS": "the NHS's statement",
+                 "council and NHS": "the council and NHS's statement", None: "the other documents I hold"}
 
 # What the official tables answer and the reports do not: a council's 20-week timeliness (and how it stands among
 # its neighbours), how many areas got an outcome, which areas were inspected in a year.
@@ -430,6 +435,12 @@ class _AnswerWriter:
             self._place(note, None)
             yield note
 
+    def _no_report(self) -> bool:
+        """What a report's sections answer (what must improve, what works, what it is like) is asked of one area
+        none of whose inspection reports is held: a news article or a statement is not the inspectors' list."""
+        return (self.context.check.intent in ("improve", "strengths", "experience") and len(self.plan.areas) == 1
+                and area_key(self.plan.areas[0]) not in self.qa.reported)
+
     def _unstated(self) -> bool:
         """What the council or NHS said is asked, of areas none of whose council or NHS statements is held."""
         check = self.context.check
@@ -674,6 +685,16 @@ class _AnswerWriter:
                 message += " What the report says:"
             text = message + ("\n" + text if text else "")
             sentences.insert(0, AnswerSentence(text=message, origin="message"))
+        if not abstained and self._no_report():
+            # what the report's sections would answer comes from others' words: said after the answer, which the
+            # source labels already credit to its speaker
+            speakers = {s.speaker for s in sentences if s.shown and s.origin != "message"}
+            others = _SOURCE_NAMES.get(speakers.pop(), _SOURCE_NAMES[None]) if len(speakers) == 1 else \
+                _SOURCE_NAMES[None]
+            note = AnswerSentence(text=MESSAGES["no-report-note"].format(areas=join_names(self.plan.areas),
+                                                                         others=others), origin="message")
+            sentences.append(note)
+            text = text + "\n" + note.text
         if not abstained and (foreign := self._quoted_languages(sentences)):
             # Verbatim quotes cannot be translated: the parent is told why some words are not in English (after
             # them, so the answer still comes first; each one's label already names its language).

@@ -239,7 +239,7 @@ def _answer_first(context: Context, ordered: list[str]) -> list[str]:
 LEANING_OPENERS = ("this", "these", "that", "those", "such", "it", "they", "but", "yet", "consequently",
                    "therefore", "thus", "however", "despite this", "despite these", "as a result", "in addition",
                    "additionally", "furthermore", "moreover", "also", "nevertheless", "nonetheless", "similarly",
-                   "likewise", "as such", "in turn", "because of this", "meanwhile", "even so")
+                   "likewise", "as such", "in turn", "because of this", "meanwhile", "even so", "the latter", "the former")
 
 
 # Connectives that introduce an example or a case without leaning by themselves ("For example, the valued Trafford

@@ -443,7 +443,7 @@ def test_asked_a_figure_no_report_gives_the_answer_says_so(full_qa):
 def test_asked_a_name_a_person_named_on_another_subject_is_no_answer(full_qa):
     # the only people the Bury documents name are councillors quoted by the press: none is a school's SENCo
     senco = full_qa.ask("Name of the SENCo at my son's primary in Bury?")
-    assert senco.abstained and senco.answer == "The reports I have don’t give that name."
+    assert senco.abstained and senco.answer == "The reports I have don't give that name."
     # where a statement is asked about, the people who made it answer "who", whatever the wording shares
     who = full_qa.ask("Who put their names to Birmingham's response to the SEND inspection?")
     assert not who.abstained and "Cllr Kate Booth" in who.lead["text"]
@@ -506,3 +506,21 @@ def test_a_glossary_phrase_is_one_thing_asked_about():
 def test_the_local_offer_question_leads_with_the_local_offer(full_qa):
     first = full_qa.ask("whats the local offer like in gateshead").answer.splitlines()[0]
     assert "accessibility of the local offer" in first
+
+
+def test_what_must_improve_without_the_area_s_report_says_whose_words_it_gives(corpus_home):
+    """The bundled corpus holds Stoke-on-Trent's news article and Somerset's council statement, no report of either:
+    the answer still opens with its best evidence, and says after it that this is not the inspectors' own list."""
+    from rag.qa import QA
+    from sendqa.settings import load_settings
+
+    qa = QA(load_settings({"home": corpus_home}))
+    stoke = qa.ask("what does stoke need to improve")
+    note = "I don't hold Stoke-on-Trent's inspection report, so this comes from a news article, not from the " \
+           "inspectors' own findings."
+    assert stoke.sentences[0].origin == "quote" and stoke.sentences[-1].text == note
+    assert stoke.sentences[-1].origin == "message" and stoke.answer.count(note) == 1
+    somerset = qa.ask("What weaknesses remain in Somerset?")
+    assert "comes from the council and NHS's statement" in somerset.sentences[-1].text
+    # a question the report's sections do not answer gets no such note
+    assert "inspection report, so this comes from" not in qa.ask("did stoke on trent pass there send inspection").answer
