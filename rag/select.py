@@ -117,7 +117,11 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
             return Selection(context, abstained=True, reason="no-name")
         chosen += [sid for sid in named[:2] if sid not in chosen]
     if check.needs_name and not defines:
-        named = [sid for sid in ranked if _PERSON.search(context.sentences[sid].text) and _on_subject(context, sid)]
+        # a question read as asking for both ("Bolton PCF: name?") is answered by a person's name or a thing's
+        def names(text: str) -> bool:
+            return bool(_PERSON.search(text) or (check.names_thing and _PROPER_NAME.search(text)))
+
+        named = [sid for sid in ranked if names(context.sentences[sid].text) and _on_subject(context, sid)]
         if "method" in check.slots:  # "who led the inspection?": the report's own list of its inspectors
             named = [sid for sid in _inspection_team(context) if sid not in named] + named
         if not named:

@@ -88,3 +88,17 @@ class _Fixed:
 
     def read(self, text: str, vector=None) -> AnswerSlots:
         return AnswerSlots(self.present)
+
+
+def test_a_slot_threshold_is_the_middle_of_its_best_f1_plateau():
+    """Two cuts give the same best F1 (0.5: both positives and two negatives in; 0.9: one positive alone, 2/3 each):
+    the cut is between them, not at whichever comes first, so a few added examples do not swing it from one to the
+    other."""
+    import numpy as np
+
+    from rag.understand.slots import _best_thresholds
+
+    probs = np.array([0.9, 0.7, 0.6, 0.5, 0.1])[:, None]
+    truth = np.array([1, 0, 0, 1, 0], dtype=bool)[:, None]
+    assert float(_best_thresholds(probs, truth)[0]) == pytest.approx(0.7)
+    assert float(_best_thresholds(probs, np.zeros_like(truth))[0]) == 0.5  # no positives: no evidence either way
