@@ -32,7 +32,7 @@ from rag.select import lead_in, leans, previous_sentence, report_actions, select
 from rag.sentences import is_bullet
 from rag.brief import HEADLINE, brief_area, requested_count
 from rag.compare import compare_areas
-from rag.stat_answers import answer_from_statistics, held_figures, possessive
+from rag.stat_answers import answer_from_statistics, held_figures, not_held
 from rag.statistics import StatRow
 from rag.verify import Thresholds, Verifier
 from sendqa.domain import OUTCOME_WORDING, TEAM_SECTIONS
@@ -57,7 +57,7 @@ MESSAGES = {
     "prediction-caveat": "The reports can't say what will happen next; they describe what inspectors found when they visited. What they say about {areas}:",
     "no-statement": "I hold no statement from {areas}'s council or NHS, and the other documents I hold for {areas} don't report what they said.",
     "no-statement-caveat": "I hold no statement from {areas}'s council or NHS; what {others}:",
-    "no-report-note": "I don't hold {areas}'s inspection report, so this comes from {others}, not from the inspectors' own findings.",
+    "no-report-note": "{not_held}, so this comes from {others}, not from the inspectors' own findings.",
     "personal-case-caveat": "I can't advise on your child's own case: your local SENDIASS (SEND Information, Advice and Support Service) gives free, impartial help with that. What the reports say about {areas}:",
     "false-premise": "Area SEND inspections do not give grades such as “inadequate”, “requires improvement”, “good” or “outstanding”, and do not close services. Since 2023 each inspection ends in one of three outcomes: positive experiences and outcomes, inconsistent experiences and outcomes, or widespread and/or systemic failings.",
 }
@@ -354,8 +354,8 @@ class QA:
             fetchable = self.fetchable(plan.unknown_areas)
             if fetchable:
                 # A council whose report is published: it can be got, so no list of other places is offered.
-                message = (f"I don't hold {' or '.join(possessive(a) for a in plan.unknown_areas)} inspection report "
-                           f"yet. Its published report can be downloaded from Ofsted and added.")
+                message = (f"{not_held(plan.unknown_areas)} yet. Its published report can be downloaded from Ofsted "
+                           "and added.")
             else:
                 nearest = f" The nearest names I hold: {', '.join(plan.suggestions)}." if plan.suggestions else ""
                 message = (f"The reports I have don't cover {names}.{nearest} I hold reports and statements for "
@@ -685,14 +685,15 @@ class _AnswerWriter:
                 message += " What the report says:"
             text = message + ("\n" + text if text else "")
             sentences.insert(0, AnswerSentence(text=message, origin="message"))
-        if not abstained and self._no_report():
+        said = not_held(self.plan.areas)
+        if not abstained and self._no_report() and not any(s.text.startswith(said) for s in sentences):
             # what the report's sections would answer comes from others' words: said after the answer, which the
             # source labels already credit to its speaker
             speakers = {s.speaker for s in sentences if s.shown and s.origin != "message"}
             others = _SOURCE_NAMES.get(speakers.pop(), _SOURCE_NAMES[None]) if len(speakers) == 1 else \
                 _SOURCE_NAMES[None]
-            note = AnswerSentence(text=MESSAGES["no-report-note"].format(areas=join_names(self.plan.areas),
-                                                                         others=others), origin="message")
+            note = AnswerSentence(text=MESSAGES["no-report-note"].format(not_held=said, others=others),
+                                  origin="message")
             sentences.append(note)
             text = text + "\n" + note.text
         if not abstained and (foreign := self._quoted_languages(sentences)):

@@ -86,9 +86,13 @@ def answer_from_statistics(query: str, areas: list[str], stats: Statistics, repo
     answer.topic = topic
     missing = [stats.areas[k] for k in keys if k not in reported]
     if missing and topic in ("outcome", "next", "wsoa", "timeliness"):
-        names = " or ".join(possessive(m) for m in missing)
-        answer.lead = f"I don't hold {names} inspection report; the official statistics show:"
+        answer.lead = f"{not_held(missing)}; the official statistics show:"
     return answer
+
+
+def not_held(areas: list[str]) -> str:
+    """"I don't hold Leeds' inspection report": how an answer says which areas' reports it cannot quote."""
+    return f"I don't hold {' or '.join(possessive(a) for a in areas)} inspection report"
 
 
 def possessive(name: str) -> str:

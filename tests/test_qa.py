@@ -524,3 +524,11 @@ def test_what_must_improve_without_the_area_s_report_says_whose_words_it_gives(c
     assert "comes from the council and NHS's statement" in somerset.sentences[-1].text
     # a question the report's sections do not answer gets no such note
     assert "inspection report, so this comes from" not in qa.ask("did stoke on trent pass there send inspection").answer
+
+
+@needs_shared
+def test_an_answer_says_once_that_the_area_s_report_is_not_held(full_qa):
+    """Somerset's 2020 letter is not held: the statistics' note says so, and the note after the answer is not added
+    again."""
+    answer = full_qa.ask("Which of Somerset's SEND weaknesses have got better, according to the revisit?")
+    assert answer.answer.count("I don't hold Somerset's inspection report") == 1
