@@ -197,7 +197,9 @@ class QA:
                 yield from writer.write_caveat()
                 yield from writer.write_statistics(statistics)
                 timings["first_sentence"] = timings["total"] = _ms(started)
-                yield writer.finish(timings, [])
+                answer = writer.finish(timings, [])
+                yield from writer.notes
+                yield answer
                 return
         t = time.perf_counter()
         try:
@@ -257,7 +259,9 @@ class QA:
         if statistics is not None and not figures_first:
             yield from figures()
         timings["answer"] = _ms(t)
-        yield writer.finish(timings, retrieved)
+        answer = writer.finish(timings, retrieved)
+        yield from writer.notes
+        yield answer
 
     def brief(self, area: str) -> Answer:
         """A cited briefing on one area (Answer.briefing; rag.brief.briefing_markdown renders it)."""
@@ -301,6 +305,7 @@ class QA:
         timings["first_sentence"] = _ms(started)
         answer = writer.finish(timings, [])
         answer.comparison = table
+        yield from writer.notes
         yield answer
 
     def _refusal_with_figures(self, plan: Plan, started: float, timings: dict) -> Iterator[AnswerSentence | Answer]:
@@ -343,6 +348,7 @@ class QA:
             data["sections"].append({"heading": heading, "bullets": shown})
         answer = writer.finish(timings, [])
         answer.briefing = data
+        yield from writer.notes
         yield answer
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -417,6 +423,7 @@ class _AnswerWriter:
         self._restated: set[str] = set()  # evidence ids a composed lead says whole: not shown again under it
         self.shape = Shape(qa.settings.answer.max_points)
         self._placed: list[str | None] = []  # the evidence id of each placed sentence (None: composed by code)
+        self.notes: list[AnswerSentence] = []  # said after the answer by finish(): a stream yields them before it
 
     def write_caveat(self) -> Iterator[AnswerSentence]:
         """What the reports cannot say about this question, said before what they do say."""
@@ -695,12 +702,14 @@ class _AnswerWriter:
             note = AnswerSentence(text=MESSAGES["no-report-note"].format(not_held=said, others=others),
                                   origin="message")
             sentences.append(note)
+            self.notes.append(note)
             text = text + "\n" + note.text
         if not abstained and (foreign := self._quoted_languages(sentences)):
             # Verbatim quotes cannot be translated: the parent is told why some words are not in English (after
             # them, so the answer still comes first; each one's label already names its language).
             note = AnswerSentence(text=_foreign_note(foreign, self.backend_id), origin="message")
             sentences.append(note)
+            self.notes.append(note)
             text = text + "\n" + note.text
         lead, points = self.shape.contract(sentences) if shaped and not abstained else (None, [])
         words = [] if abstained else self.words_used([s for s in sentences if s.shown])

@@ -522,6 +522,9 @@ def test_what_must_improve_without_the_area_s_report_says_whose_words_it_gives(c
     assert stoke.sentences[-1].origin == "message" and stoke.answer.count(note) == 1
     somerset = qa.ask("What weaknesses remain in Somerset?")
     assert "comes from the council and NHS's statement" in somerset.sentences[-1].text
+    # a stream yields the note too, before the answer, as it yields every other sentence
+    *streamed, answer = list(qa.stream("what does stoke need to improve"))
+    assert [s.text for s in streamed] == [s.text for s in answer.sentences] and streamed[-1].text == note
     # a question the report's sections do not answer gets no such note
     assert "inspection report, so this comes from" not in qa.ask("did stoke on trent pass there send inspection").answer
 
