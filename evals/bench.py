@@ -313,7 +313,7 @@ def _relevance_ms(qa, items) -> list[float]:
     for item in items:
         plan = plan_question(item.question, qa.catalog, qa.settings)
         evidence = gather(plan, qa.retriever, qa.catalog.languages)
-        context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index)
+        context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index, qa.glossary_phrases())
         started = time.perf_counter()
         for features in context.features.values():
             model.probability(features)

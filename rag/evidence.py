@@ -10,7 +10,6 @@ from llama_index.core.schema import NodeWithScore
 
 from rag.areas import area_key
 from rag.doers import AREA_LEADERS, action_taken
-from rag.glossary import glossary_phrases
 from rag.handoffs import Context
 from rag.index import CorpusIndex
 from rag.understand.intent import QuestionCheck, section_weights
@@ -97,8 +96,9 @@ DURATION = re.compile(r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eig
 
 
 def build_context(question: str, check: QuestionCheck, areas: list[str], evidence: list[Evidence],
-                  index: CorpusIndex) -> Context:
-    """Sentences from the evidence (plus the named areas' key sections), each scored for relevance."""
+                  index: CorpusIndex, phrases: tuple[str, ...] = ()) -> Context:
+    """Sentences from the evidence (plus the named areas' key sections), each scored for relevance. phrases: the
+    glossary's terms of several words (QA.glossary_phrases), each one concept where a question uses it."""
     context = Context(question=question, check=check, areas=areas)
     intent, needs_number, asks_dates = check.intent, check.needs_number, check.asks_dates
     chunks = {ev.chunk_id: ev for ev in evidence}
@@ -140,7 +140,7 @@ def build_context(question: str, check: QuestionCheck, areas: list[str], evidenc
         q_terms = term_terms  # "what does SENDIASS mean?" is about SENDIASS, not "mean"
     context.subject_terms = frozenset(q_terms)
     context.topic_terms = frozenset(q_terms - content_terms(check.intent_words, expand=True))
-    concepts = _concepts(question, q_terms, glossary_phrases(index))
+    concepts = _concepts(question, q_terms, phrases)
     asked = [term for term, _ in concepts if " " in term]  # the glossary phrases among them
     weights = section_weights(check)
     relevance = default_relevance()

@@ -6,19 +6,13 @@ gives Y another written form."""
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sendqa.types import Citation
-
-if TYPE_CHECKING:
-    from rag.index import CorpusIndex
 
 _SHORT_FORM = re.compile(r"^(?P<short>[^.]{1,30}?) is the usual short form of (?P<long>[^.]{2,60})\.")
 _BRACKETED = re.compile(r"\((?P<form>[A-Za-z][A-Za-z&-]{1,12})\)")  # "speech and language therapy (SALT)"
 MAX_TERMS = 6
-_PHRASES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per index: (glossary doc ids, its phrases)
 
 
 @dataclass(frozen=True)
@@ -84,16 +78,8 @@ def citation_for(term: Term, title: str, source: str) -> Citation:
                     quote=term.meaning, speaker="glossary", kind="glossary", citation_type="glossary")
 
 
-def glossary_phrases(index: CorpusIndex) -> tuple[str, ...]:
-    """The indexed glossary's terms written in more than one word ("local offer", "short breaks"): each is one
-    thing a question asks about, not its words one by one."""
-    records = tuple(d.doc_id for d in index.documents("kind = ?", ("glossary",)))
-    held = _PHRASES.get(index)
-    if held is not None and held[0] == records:
-        return held[1]
-    phrases: list[str] = []
-    for doc_id in records:
-        text = index.document_text(doc_id) or ""
-        phrases += [form for term in parse_glossary(text, doc_id) for form in term.forms if " " in form.strip()]
-    _PHRASES[index] = (records, tuple(dict.fromkeys(phrases)))
-    return _PHRASES[index][1]
+
+def multiword_forms(terms: list[Term]) -> tuple[str, ...]:
+    """The terms' forms written in more than one word ("local offer", "short breaks"): each is one thing a question
+    asks about, not its words one by one."""
+    return tuple(dict.fromkeys(form for term in terms for form in term.forms if " " in form.strip()))

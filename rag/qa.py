@@ -16,7 +16,7 @@ from rag.backends import Backend, get_backend
 from rag.backends.extractive import ExtractiveBackend
 from rag.cite import CitationResolver
 from rag.evidence import STATEMENT_SPEAKERS, build_context
-from rag.glossary import citation_for, parse_glossary, words_used
+from rag.glossary import citation_for, multiword_forms, parse_glossary, words_used
 from rag.handoffs import Context, DraftSentence, Selection
 from rag.index import CorpusIndex
 from rag.plan import Catalog, Plan, plan_question
@@ -28,14 +28,15 @@ from rag.render import answer_text, shaped_text
 from rag.retrieve import Filters, HybridRetriever, gather
 from rag.points import Point, Shape
 from rag.lead import list_lead, outcome_lead, team_lead
-from rag.select import lead_in, leans, previous_sentence, report_actions, select_evidence, states_a_figure
+from rag.select import (in_team_table, lead_in, leans, previous_sentence, report_actions, select_evidence,
+                         states_a_figure)
 from rag.sentences import is_bullet
 from rag.brief import HEADLINE, brief_area, requested_count
 from rag.compare import compare_areas
 from rag.stat_answers import answer_from_statistics, held_figures, not_held
 from rag.statistics import StatRow
 from rag.verify import Thresholds, Verifier
-from sendqa.domain import OUTCOME_WORDING, TEAM_SECTIONS
+from sendqa.domain import OUTCOME_WORDING
 from sendqa.errors import SendQAError
 from sendqa.sentences import split_sentences as split_sentences_text
 from sendqa.settings import Settings
@@ -213,7 +214,7 @@ class QA:
             raise
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
-        context = build_context(plan.query, plan.check, plan.areas, evidence, self.index)
+        context = build_context(plan.query, plan.check, plan.areas, evidence, self.index, self.glossary_phrases())
         timings["context"] = _ms(t)
         if plan.off_topic and not _answers_something(context):
             plan.refuse = "off-topic"  # no evidence is relevant: none is shown as if it answered
@@ -388,6 +389,11 @@ class QA:
         record = glossary[0]
         return Bullet(first, citation=citation_for(term, record.title, record.source).model_copy(update={"quote": first}))
 
+    def glossary_phrases(self) -> tuple[str, ...]:
+        """The indexed glossary's terms written in more than one word (rag.glossary.multiword_forms)."""
+        glossary = self.glossary()
+        return multiword_forms(glossary[1]) if glossary else ()
+
     def glossary(self):
         """(the glossary's document record, its terms), or None when no glossary is indexed."""
         if self._glossary is None:
@@ -458,7 +464,7 @@ class _AnswerWriter:
         """The direct answer composed from structured facts (an outcome and its meaning, a count of the actions
         that follow), where the question asks for one; otherwise the first selected sentence leads."""
         lead = outcome_lead(self.selection, self.qa._outcomes.get) or team_lead(
-            self.selection, lambda sid: (self.context.sentences[sid].evidence.section or "").lower() in TEAM_SECTIONS)
+            self.selection, lambda sid: in_team_table(self.context.sentences[sid]))
         check = self.context.check
         if lead is None and check.intent == "improve" and not check.asks_action:  # only then are actions counted
             actions = set(report_actions(self.context))
@@ -692,13 +698,13 @@ class _AnswerWriter:
                 message += " What the report says:"
             text = message + ("\n" + text if text else "")
             sentences.insert(0, AnswerSentence(text=message, origin="message"))
-        said = not_held(self.plan.areas)
-        if not abstained and self._no_report() and not any(s.text.startswith(said) for s in sentences):
+        said = not_held(self.plan.areas) if not abstained and self._no_report() else None
+        if said and not any(s.text.startswith(said) for s in sentences):
             # what the report's sections would answer comes from others' words: said after the answer, which the
             # source labels already credit to its speaker
             speakers = {s.speaker for s in sentences if s.shown and s.origin != "message"}
-            others = _SOURCE_NAMES.get(speakers.pop(), _SOURCE_NAMES[None]) if len(speakers) == 1 else \
-                _SOURCE_NAMES[None]
+            speaker = next(iter(speakers)) if len(speakers) == 1 else None
+            others = _SOURCE_NAMES.get(speaker, _SOURCE_NAMES[None])
             note = AnswerSentence(text=MESSAGES["no-report-note"].format(not_held=said, others=others),
                                   origin="message")
             sentences.append(note)

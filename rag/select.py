@@ -152,10 +152,15 @@ def select_evidence(context: Context, settings: Settings) -> Selection:
     return Selection(context, chosen=with_antecedents(context, ordered if deliberate else _answer_first(context, ordered)))
 
 
+def in_team_table(sentence: Sentence) -> bool:
+    """Whether the sentence is in a report's table of its inspectors."""
+    return (sentence.evidence.section or "").lower() in TEAM_SECTIONS
+
+
 def _inspection_team(context: Context) -> list[str]:
     """The named areas' inspection team sentences that name inspectors, best scored first."""
     return [sid for sid in context.ranked()
-            if (context.sentences[sid].evidence.section or "").lower() in TEAM_SECTIONS
+            if in_team_table(context.sentences[sid])
             and (not context.areas or context.sentences[sid].evidence.area in context.areas)
             and _PERSON.search(context.sentences[sid].text)]
 

@@ -62,7 +62,7 @@ def best_relevance(qa, question: str) -> float | None:
         return None
     plan.refuse, plan.check = None, replace(plan.check, refuse=None)
     evidence = gather(plan, qa.retriever, qa.catalog.languages, qa.settings.retrieval.area_mode)
-    context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index)
+    context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index, qa.glossary_phrases())
     return max(context.relevance.values(), default=0.0)
 
 
@@ -101,7 +101,7 @@ def gather_pairs(qa, items) -> list[tuple[str, tuple[float, ...], int]]:
             continue  # refused, compared or briefed before any sentence is scored
         quotes = [_normal(g.quote) for g in item.gold_sources]
         evidence = gather(plan, qa.retriever, qa.catalog.languages, qa.settings.retrieval.area_mode)
-        context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index)
+        context = build_context(plan.query, plan.check, plan.areas, evidence, qa.index, qa.glossary_phrases())
         for sid, sentence in context.sentences.items():
             text = _normal(sentence.text)
             relevant = any(q in text or (len(text) > 30 and text in q) for q in quotes)
